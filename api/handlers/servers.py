@@ -1,0 +1,195 @@
+"""/servers: create, list, detail, show, delete."""
+import logging
+import uuid as uuid_mod
+
+from api import build_request
+from api import policy
+from api import schemas
+from api import wsgi
+from api.schemas import servers as server_schemas
+from api.views import servers as views
+from common import exception
+from compute import states
+from db import actions
+from db import allocations
+from db import faults
+from db import instances
+from db import services
+
+LOG = logging.getLogger(__name__)
+PREFIX = '/compute/v2.1/servers'
+
+
+def compute_base(req, deps):
+    return deps.endpoint(req, '/compute')
+
+
+def get_instance(req, deps, server_id):
+    """The caller's instance ``server_id``; another project's is a 404, like a missing one."""
+    ctxt = req.context
+    try:
+        uuid_mod.UUID(server_id)
+    except ValueError as exc:
+        raise exception.InstanceNotFound(uuid=server_id) from exc
+    instance = instances.get(deps.db, server_id)
+    policy.check_owner(ctxt, instance['project_id'], exception.InstanceNotFound(uuid=server_id))
+    return instance
+
+
+def create(req, deps):
+    ctxt = req.context
+    body = schemas.validate(server_schemas.CREATE, req.json_body_or_400())
+    server = body['server']
+    build_request.authorize(ctxt, server)
+    min_count, max_count = build_request.counts(server)
+    flavor = build_request.resolve_flavor(deps.db, ctxt, server['flavorRef'])
+    image = build_request.resolve_image(deps.db, ctxt, server)
+    build_request.check_fit(flavor, image)
+    build_request.check_networks(server.get('networks'))
+    build_request.check_key(server)
+    zone = build_request.check_zone(deps.db, server.get('availability_zone'))
+    spec = build_request.request_spec(ctxt, flavor, image, zone, max_count)
+    reservation, created = build_request.create_instances(
+        deps.db, ctxt, server, flavor, image, zone, max_count)
+    deps.conductor_api.build_instances(ctxt, [i['uuid'] for i in created], spec)
+    if build_request.return_reservation(server):
+        return wsgi.json_response({'reservation_id': reservation}, 202)
+    first = created[0]
+    base = compute_base(req, deps)
+    out = views.basic(first, base)
+    out.update({'OS-DCF:diskConfig': 'MANUAL', 'security_groups': [{'name': 'default'}],
+                'adminPass': server.get('adminPass') or uuid_mod.uuid4().hex[:12]})
+    return wsgi.json_response({'server': out}, 202,
+                              {'Location': out['links'][0]['href']})
+
+
+def _list(req, deps, detailed):
+    ctxt = req.context
+    params = req.GET
+    filters, read_deleted = _filters(ctxt, params)
+    if read_deleted:
+        filters['read_deleted'] = True
+    limit = _limit(params, deps.conf.api.max_limit)
+    found = instances.list_(deps.db, filters, limit=limit, marker=params.get('marker'))
+    base = compute_base(req, deps)
+    if detailed:
+        fault_map = faults.latest(deps.db, [i['uuid'] for i in found])
+        items = [views.detail(i, base, req.api_version, ctxt.is_admin, fault_map.get(i['uuid']))
+                 for i in found]
+    else:
+        items = [views.basic(i, base) for i in found]
+    body = {'servers': items}
+    if found and len(found) == limit:
+        path = 'servers/detail' if detailed else 'servers'
+        body['servers_links'] = [{'rel': 'next', 'href': f'{base}/v2.1/{path}?limit={limit}'
+                                                         f'&marker={found[-1]["uuid"]}'}]
+    return wsgi.json_response(body)
+
+
+def _filters(ctxt, params):
+    filters = {}
+    all_tenants = 'all_tenants' in params and params.get('all_tenants', '').lower() not in (
+        '0', 'false', 'off', 'no')
+    if all_tenants:
+        policy.authorize(ctxt, 'servers:index:get_all_tenants')
+        project = params.get('tenant_id') or params.get('project_id')
+        if project:
+            filters['project_id'] = project
+    else:
+        filters['project_id'] = ctxt.project_id
+    if params.get('name'):
+        filters['name'] = params['name']
+    if params.get('status'):
+        filters['vm_state'] = views.vm_states_for_status(params['status'])
+    if ctxt.is_admin:
+        for key, column in (('host', 'host'), ('node', 'node')):
+            if params.get(key):
+                filters[column] = params[key]
+    for key, column in (('image', 'image_ref'), ('flavor', 'flavor_id'),
+                        ('reservation_id', 'reservation_id')):
+        if params.get(key):
+            filters[column] = params[key]
+    read_deleted = ctxt.is_admin and schemas.to_bool(params.get('deleted', 'false'))
+    return filters, read_deleted
+
+
+def _limit(params, max_limit):
+    raw = params.get('limit')
+    if raw is None:
+        return max_limit
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise exception.Invalid('limit param must be an integer') from exc
+    if value < 0:
+        raise exception.Invalid('limit param must be positive')
+    return min(value, max_limit)
+
+
+def index(req, deps):
+    policy.authorize(req.context, 'servers:index')
+    return _list(req, deps, detailed=False)
+
+
+def detail(req, deps):
+    policy.authorize(req.context, 'servers:index')
+    return _list(req, deps, detailed=True)
+
+
+def show(req, deps, server_id):
+    policy.authorize(req.context, 'servers:show')
+    instance = get_instance(req, deps, server_id)
+    fault = faults.latest(deps.db, [instance['uuid']]).get(instance['uuid'])
+    body = views.detail(instance, compute_base(req, deps), req.api_version,
+                        req.context.is_admin, fault)
+    return wsgi.json_response({'server': body})
+
+
+def delete(req, deps, server_id):
+    ctxt = req.context
+    instance = get_instance(req, deps, server_id)
+    policy.authorize(ctxt, 'servers:delete')
+    check_lock(ctxt, instance)
+    if instance['task_state'] == states.DELETING:
+        return wsgi.json_response(None, 204)
+    actions.start(deps.db, ctxt, instance['uuid'], 'delete')
+    if not instance['host'] or not _compute_up(deps, instance['host']):
+        _local_delete(deps, ctxt, instance)
+    else:
+        instance = instances.update(deps.db, instance['uuid'], {'task_state': states.DELETING},
+                                    expected_task_state=_not_deleting(instance))
+        deps.compute_api.terminate_instance(ctxt, instance['host'], instance)
+    return wsgi.json_response(None, 204)
+
+
+def _not_deleting(instance):
+    # Compare-and-swap against what we read, so a racing delete cannot cast twice.
+    return instance['task_state']
+
+
+def _compute_up(deps, host):
+    found = services.list_(deps.db, host=host, binary='stratus-compute')
+    return bool(found) and services.is_up(found[0], deps.services_down_time)
+
+
+def _local_delete(deps, ctxt, instance):
+    """No host will act (never scheduled, or its compute is down): delete in the database."""
+    LOG.info('deleting %s locally (host %s)', instance['uuid'], instance['host'])
+    allocations.release(deps.db, instance['uuid'])
+    instances.soft_delete(deps.db, instance['uuid'])
+    actions.event_finish(deps.db, instance['uuid'], ctxt.request_id, 'api_local_delete',
+                         'Success')
+
+
+def check_lock(ctxt, instance):
+    if instance.get('locked') and not ctxt.is_admin:
+        raise exception.InstanceLocked(uuid=instance['uuid'])
+
+
+ROUTES = [
+    ('POST', PREFIX, create),
+    ('GET', PREFIX, index),
+    ('GET', PREFIX + '/detail', detail),
+    ('GET', PREFIX + '/{server_id}', show),
+    ('DELETE', PREFIX + '/{server_id}', delete),
+]

@@ -1,0 +1,72 @@
+"""/os-services: list services with their state; enable, disable, force down, delete."""
+from api import policy
+from api import schemas
+from api import wsgi
+from common import exception
+from common import timeutils
+from db import services
+
+PREFIX = '/compute/v2.1/os-services'
+
+UPDATE = {'type': 'object', 'properties': {
+    'status': {'type': 'string', 'enum': ['enabled', 'disabled']},
+    'disabled_reason': {'type': 'string', 'minLength': 1, 'maxLength': 255},
+    'forced_down': schemas.BOOLEAN}, 'additionalProperties': False}
+
+
+def _view(service, down_time, version):
+    body = {
+        'id': service['uuid'] if version >= (2, 53) else service['id'],
+        'binary': service['binary'], 'host': service['host'], 'zone': _zone(service),
+        'status': 'disabled' if service['disabled'] else 'enabled',
+        'state': 'up' if services.is_up(service, down_time) else 'down',
+        'updated_at': timeutils.isotime(service.get('last_seen_up') or service['updated_at']),
+        'disabled_reason': service['disabled_reason'],
+    }
+    if version >= (2, 11):
+        body['forced_down'] = bool(service['forced_down'])
+    return body
+
+
+def _zone(service):
+    return 'nova' if service['binary'] == 'stratus-compute' else 'internal'
+
+
+def index(req, deps):
+    policy.authorize(req.context, 'os-services')
+    found = services.list_(deps.db, host=req.GET.get('host'), binary=req.GET.get('binary'))
+    return wsgi.json_response({'services': [
+        _view(s, deps.services_down_time, req.api_version) for s in found]})
+
+
+def update(req, deps, service_id):
+    policy.authorize(req.context, 'os-services')
+    if req.api_version < (2, 53):
+        raise exception.NotFound('Use PUT /os-services/{id} with microversion 2.53 or later.')
+    body = schemas.validate(UPDATE, req.json_body_or_400())
+    values = {}
+    if 'status' in body:
+        values['disabled'] = body['status'] == 'disabled'
+        values['disabled_reason'] = body.get('disabled_reason') if values['disabled'] else None
+    elif 'disabled_reason' in body:
+        raise exception.Invalid('disabled_reason is only allowed with status disabled.')
+    if 'forced_down' in body:
+        values['forced_down'] = schemas.to_bool(body['forced_down'])
+    if not values:
+        raise exception.Invalid('No updates were requested.')
+    service = services.update(deps.db, service_id, values)
+    return wsgi.json_response({'service': _view(service, deps.services_down_time,
+                                                req.api_version)})
+
+
+def delete(req, deps, service_id):
+    policy.authorize(req.context, 'os-services')
+    services.delete(deps.db, service_id)
+    return wsgi.json_response(None, 204)
+
+
+ROUTES = [
+    ('GET', PREFIX, index),
+    ('PUT', PREFIX + '/{service_id}', update),
+    ('DELETE', PREFIX + '/{service_id}', delete),
+]

@@ -1,0 +1,43 @@
+"""Policy: Nova's defaults (owner-or-admin for servers, admin for operators' APIs)."""
+from common import exception
+
+ADMIN = 'admin'
+MEMBER = 'member'
+READER = 'reader'
+
+# rule -> the roles any of which is enough; None means "any authenticated caller"
+RULES = {
+    'servers:create': (MEMBER, ADMIN),
+    'servers:index': None,
+    'servers:show': None,
+    'servers:delete': (MEMBER, ADMIN),
+    'servers:index:get_all_tenants': (ADMIN,),
+    'servers:show:host_status': (ADMIN,),
+    'servers:create:forced_host': (ADMIN,),
+    'servers:instance_actions': None,
+    'servers:instance_actions:events:details': (ADMIN,),
+    'flavors:index': None,
+    'flavors:manage': (ADMIN,),
+    'flavors:extra_specs:index': None,
+    'flavors:extra_specs:manage': (ADMIN,),
+    'flavors:access': (ADMIN,),
+    'os-services': (ADMIN,),
+    'os-hypervisors': (ADMIN,),
+    'images:manage': (MEMBER, ADMIN),
+    'images:publicize': (ADMIN,),
+}
+
+
+def authorize(ctxt, rule):
+    """Raise Forbidden unless ``ctxt`` holds a role the rule accepts."""
+    allowed = RULES[rule]
+    if allowed is None or ADMIN in ctxt.roles or any(r in ctxt.roles for r in allowed):
+        return
+    raise exception.Forbidden(f'Policy does not allow {rule} to be performed.')
+
+
+def check_owner(ctxt, resource_project_id, not_found):
+    """Another project's resource does not exist for a non-admin: raise ``not_found``."""
+    if ADMIN in ctxt.roles or ctxt.project_id == resource_project_id:
+        return
+    raise not_found

@@ -1,0 +1,63 @@
+"""Body schemas for POST /servers."""
+from api import schemas
+
+_NETWORK = {'type': 'object', 'properties': {
+    'uuid': {'type': 'string'}, 'port': {'type': ['string', 'null']},
+    'fixed_ip': {'type': 'string'}, 'tag': {'type': 'string'}},
+    'additionalProperties': False}
+
+_BDM = {'type': 'object', 'properties': {
+    'uuid': {'type': 'string'}, 'boot_index': {'type': ['integer', 'string', 'null']},
+    'source_type': {'type': 'string', 'enum': ['image', 'volume', 'snapshot', 'blank']},
+    'destination_type': {'type': 'string', 'enum': ['local', 'volume']},
+    'delete_on_termination': schemas.BOOLEAN, 'volume_size': schemas.NON_NEGATIVE_INT,
+    'device_name': {'type': 'string'}, 'guest_format': {'type': 'string'},
+    'disk_bus': {'type': 'string'}, 'device_type': {'type': 'string'},
+    'tag': {'type': 'string'}, 'volume_type': {'type': ['string', 'null']}},
+    'additionalProperties': False}
+
+CREATE = {
+    'type': 'object',
+    'properties': {
+        'server': {
+            'type': 'object',
+            'properties': {
+                'name': schemas.NAME,
+                'imageRef': {'type': 'string'},
+                'flavorRef': {'type': ['string', 'integer'], 'minLength': 1},
+                'min_count': schemas.POSITIVE_INT,
+                'max_count': schemas.POSITIVE_INT,
+                'return_reservation_id': schemas.BOOLEAN,
+                'networks': {'oneOf': [{'type': 'array', 'items': _NETWORK},
+                                       {'type': 'string', 'enum': ['none', 'auto']}]},
+                'availability_zone': {'type': 'string', 'minLength': 1, 'maxLength': 255},
+                'metadata': {'type': 'object', 'maxProperties': 128,
+                             'additionalProperties': {'type': 'string', 'maxLength': 255},
+                             'propertyNames': {'minLength': 1, 'maxLength': 255}},
+                'key_name': {'type': 'string', 'minLength': 1, 'maxLength': 255},
+                'security_groups': {'type': 'array', 'items': {
+                    'type': 'object', 'properties': {'name': {'type': 'string'}},
+                    'additionalProperties': False}},
+                'block_device_mapping_v2': {'type': 'array', 'items': _BDM},
+                'user_data': {'type': 'string', 'maxLength': 65535},
+                'config_drive': schemas.BOOLEAN,
+                'adminPass': {'type': 'string'},
+                'OS-DCF:diskConfig': {'type': 'string', 'enum': ['AUTO', 'MANUAL']},
+                'accessIPv4': {'type': 'string'},
+                'accessIPv6': {'type': 'string'},
+                'description': {'type': ['string', 'null'], 'maxLength': 255},
+                'tags': {'type': 'array', 'maxItems': 50,
+                         'items': {'type': 'string', 'minLength': 1, 'maxLength': 60}},
+                'hostname': {'type': 'string', 'minLength': 1, 'maxLength': 255},
+                'host': {'type': 'string'},
+                'hypervisor_hostname': {'type': 'string'},
+            },
+            'required': ['name', 'flavorRef'],
+            'additionalProperties': False,
+        },
+        'os:scheduler_hints': {'type': 'object'},
+        'OS-SCH-HNT:scheduler_hints': {'type': 'object'},
+    },
+    'required': ['server'],
+    'additionalProperties': False,
+}

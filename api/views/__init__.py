@@ -1,0 +1,1 @@
+"""Views: turn database dicts into the wire format of each API."""

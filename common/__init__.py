@@ -1,0 +1,1 @@
+"""Small pieces every service shares: exceptions, logging, clocks."""

@@ -1,0 +1,1 @@
+"""Compute worker: carries out actions on its hypervisor; never opens the database."""

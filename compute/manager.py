@@ -1,0 +1,126 @@
+"""Compute RPC endpoints: build and terminate guests; start-up repair; heartbeats."""
+import logging
+import traceback
+
+from common import exception
+from common import timeutils
+from compute import locks
+from compute import states
+from compute.virt import power_state
+
+LOG = logging.getLogger(__name__)
+BINARY = 'stratus-compute'
+BUILD_EVENT = 'compute__do_build_and_run_instance'
+DELETE_EVENT = 'compute_terminate_instance'
+
+
+class ComputeManager:
+    RPC_API_VERSION = '1.0'
+
+    def __init__(self, conf, host, driver, conductor_api, notifier, image_store,
+                 resource_tracker):
+        self.conf = conf
+        self.host = host
+        self.driver = driver
+        self.conductor_api = conductor_api
+        self.notifier = notifier
+        self.image_store = image_store
+        self.rt = resource_tracker
+        self.locks = locks.InstanceLocks()
+
+    # -- RPC endpoints -----------------------------------------------------
+    def build_and_run_instance(self, ctxt, instance, image, request_spec, alternates):
+        uuid = instance['uuid']
+        with self.locks.hold(uuid):
+            started = timeutils.utcnow().isoformat()
+            self.notifier.instance(ctxt, 'create', 'start', instance)
+            try:
+                self.driver.spawn(instance, image, self.image_store.path(image['id']))
+            except Exception as exc:  # noqa: BLE001 - any spawn failure reschedules
+                self._build_failed(ctxt, instance, exc)
+                return
+            event = {'name': BUILD_EVENT, 'result': 'Success', 'start_time': started}
+            try:
+                instance = self.conductor_api.instance_update(
+                    ctxt, self.host, uuid,
+                    {'vm_state': states.ACTIVE, 'task_state': None,
+                     'power_state': power_state.RUNNING,
+                     'launched_at': timeutils.utcnow().isoformat()},
+                    expected_task_state=states.SPAWNING, event=event)
+            except (exception.InstanceNotFound, exception.UnexpectedTaskState,
+                    exception.HostMismatch) as exc:
+                # Deleted or taken over while we spawned: the guest must not linger.
+                LOG.info('instance %s changed during build (%s); removing the guest', uuid,
+                         exception.summary(exc))
+                self.driver.destroy(instance)
+                return
+            self.notifier.instance(ctxt, 'create', 'end', instance)
+
+    def _build_failed(self, ctxt, instance, exc):
+        LOG.warning('build of %s failed: %s', instance['uuid'], exc)
+        details = traceback.format_exc()
+        self.notifier.instance(ctxt, 'create', 'error', instance, fault=str(exc))
+        try:
+            self.driver.destroy(instance)
+        except Exception:  # noqa: BLE001 - cleanup is best effort; the failure goes on
+            LOG.exception('cleanup after failed build of %s', instance['uuid'])
+        self.conductor_api.build_failed(ctxt, self.host, instance['uuid'],
+                                        exception.summary(exc), details)
+
+    def terminate_instance(self, ctxt, instance):
+        uuid = instance['uuid']
+        with self.locks.hold(uuid):
+            started = timeutils.utcnow().isoformat()
+            self.notifier.instance(ctxt, 'delete', 'start', instance)
+            try:
+                self.driver.destroy(instance)
+            except Exception as exc:  # noqa: BLE001 - report, keep the row for a retry
+                LOG.exception('destroy of %s failed', uuid)
+                self._delete_failed(ctxt, instance, exc, started)
+                return
+            event = {'name': DELETE_EVENT, 'result': 'Success', 'start_time': started}
+            self.conductor_api.instance_destroyed(ctxt, self.host, uuid, event=event)
+            self.notifier.instance(ctxt, 'delete', 'end', dict(instance, vm_state='deleted'))
+
+    def _delete_failed(self, ctxt, instance, exc, started):
+        event = {'name': DELETE_EVENT, 'result': 'Error', 'start_time': started,
+                 'traceback': traceback.format_exc()}
+        fault = {'code': 500, 'message': f'Delete failed: {exception.summary(exc)}'}
+        self.notifier.instance(ctxt, 'delete', 'error', instance, fault=fault['message'])
+        self.conductor_api.instance_update(
+            ctxt, self.host, instance['uuid'],
+            {'vm_state': states.ERROR, 'task_state': None}, event=event, fault=fault)
+
+    # -- start-up and periodic work -----------------------------------------
+    def init_host(self, ctxt):
+        """Report inventory, then repair instances a crash left in a transient state."""
+        self.driver.init_host(self.host)
+        self.heartbeat(ctxt)
+        self.rt.report(ctxt)
+        for instance in self.conductor_api.instances_on_host(ctxt, self.host):
+            try:
+                self._repair(ctxt, instance)
+            except Exception:  # noqa: BLE001 - one bad instance must not block start-up
+                LOG.exception('could not repair instance %s', instance['uuid'])
+
+    def _repair(self, ctxt, instance):
+        task = instance['task_state']
+        if task == states.DELETING:
+            LOG.info('finishing the interrupted delete of %s', instance['uuid'])
+            self.terminate_instance(ctxt, instance)
+        elif instance['vm_state'] == states.BUILDING:
+            LOG.info('build of %s was interrupted; putting it in ERROR', instance['uuid'])
+            self.driver.destroy(instance)
+            self.conductor_api.instance_update(
+                ctxt, self.host, instance['uuid'],
+                {'vm_state': states.ERROR, 'task_state': None,
+                 'power_state': power_state.NOSTATE},
+                expected_task_state=task,
+                fault={'code': 500, 'message': 'Build was interrupted by a restart of the '
+                                               f'compute service on {self.host}.'})
+
+    def heartbeat(self, ctxt):
+        self.conductor_api.service_heartbeat(ctxt, self.host, BINARY, f'compute.{self.host}')
+
+    def report_resources(self, ctxt):
+        self.rt.report(ctxt)

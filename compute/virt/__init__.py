@@ -1,0 +1,1 @@
+"""Virt drivers: the ComputeDriver contract, the libvirt driver and one configurable fake."""

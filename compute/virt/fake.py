@@ -1,0 +1,98 @@
+"""One configurable in-memory virt driver for tests and the all-in-one without libvirt."""
+import threading
+import time
+
+from common import exception
+from compute.virt import driver
+from compute.virt import power_state
+
+
+class FakeDriver(driver.ComputeDriver):
+    """Keeps guests in a dict; failures and latency are injected through the constructor.
+
+    ``spawn_error`` is an exception (instance or class) to raise from every
+    spawn, or a callable(instance) that raises or returns an exception to raise
+    (returning None lets the spawn succeed).
+    """
+
+    capabilities = {'live_migration': False}
+
+    def __init__(self, host='fake-host', vcpus=8, memory_mb=16384, local_gb=1024,
+                 spawn_error=None, spawn_delay=0.0):
+        self.host = host
+        self.vcpus = vcpus
+        self.memory_mb = memory_mb
+        self.local_gb = local_gb
+        self.spawn_error = spawn_error
+        self.spawn_delay = spawn_delay
+        self._lock = threading.Lock()
+        self._guests = {}
+
+    def init_host(self, host):
+        self.host = host
+
+    def get_available_resource(self):
+        return {'hypervisor_hostname': self.host, 'hypervisor_type': 'fake',
+                'hypervisor_version': 1000, 'vcpus': self.vcpus,
+                'memory_mb': self.memory_mb, 'local_gb': self.local_gb,
+                'host_ip': '127.0.0.1',
+                'cpu_info': {'arch': 'x86_64', 'model': 'fake',
+                             'topology': {'sockets': 1, 'cores': self.vcpus,
+                                          'threads': 1}}}
+
+    def _injected_error(self, instance):
+        err = self.spawn_error
+        if err is None:
+            return None
+        if isinstance(err, BaseException):
+            return err
+        if isinstance(err, type) and issubclass(err, BaseException):
+            return err()
+        return err(instance)
+
+    def spawn(self, instance, image, image_path):
+        missing = driver.missing_keys(instance)
+        if missing:
+            raise exception.VirtError(reason='instance lacks %s' % ', '.join(missing))
+        if self.spawn_delay:
+            # Sleep outside the lock so parallel spawns overlap like real ones.
+            time.sleep(self.spawn_delay)
+        err = self._injected_error(instance)
+        if err is not None:
+            raise err
+        uuid = instance['uuid']
+        with self._lock:
+            if uuid in self._guests:
+                raise exception.VirtError(reason='instance %s already exists' % uuid)
+            self._guests[uuid] = {'instance': dict(instance), 'image': image,
+                                  'image_path': image_path,
+                                  'power_state': power_state.RUNNING}
+
+    def destroy(self, instance):
+        with self._lock:
+            self._guests.pop(instance['uuid'], None)
+
+    def list_instance_uuids(self):
+        with self._lock:
+            return list(self._guests)
+
+    def get_power_state(self, instance):
+        with self._lock:
+            guest = self._guests.get(instance['uuid'])
+            return guest['power_state'] if guest else power_state.NOSTATE
+
+    def set_power_state(self, instance, state):
+        """Test hook: pretend the guest changed state behind the manager's back."""
+        with self._lock:
+            guest = self._guests.get(instance['uuid'])
+            if guest is None:
+                raise exception.InstanceNotFound(uuid=instance['uuid'])
+            guest['power_state'] = state
+
+    def instance_exists(self, instance):
+        with self._lock:
+            return instance['uuid'] in self._guests
+
+    def instance_disk_path(self, instance):
+        # The fake keeps no files.
+        return None

@@ -1,0 +1,1 @@
+"""libvirt driver: real libvirt, the test:/// driver by default, QEMU/KVM when configured."""

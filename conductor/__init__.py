@@ -1,0 +1,1 @@
+"""Conductor: multi-step tasks and the database gateway for compute workers."""

@@ -1,0 +1,51 @@
+"""Client side of the conductor RPC API: its topic, version cap, and call-or-cast per method.
+
+1.0 - build_instances, instance_update, build_failed, instance_destroyed,
+      service_heartbeat, compute_node_report, instances_on_host
+"""
+from rpc import client as rpc_client
+
+TOPIC = 'conductor'
+VERSION = '1.0'
+UNSET = '__unset__'
+
+
+class ConductorAPI:
+    def __init__(self, conf, transport):
+        self.client = rpc_client.Client(conf, transport, TOPIC, VERSION, 'conductor')
+
+    # -- api -> conductor ------------------------------------------------
+    def build_instances(self, ctxt, instance_uuids, request_spec):
+        """Schedule and start building the instances (cast: state reports the outcome)."""
+        self.client.cast(ctxt, 'build_instances', instance_uuids=instance_uuids,
+                         request_spec=request_spec)
+
+    # -- compute -> conductor (each checks that ``host`` owns the row) ---
+    def instance_update(self, ctxt, host, instance_uuid, updates,
+                        expected_task_state=UNSET, event=None, fault=None):
+        """Compare-and-swap update of the host's instance, optionally finishing an
+        action event and recording a fault in the same call; returns the instance."""
+        return self.client.call(ctxt, 'instance_update', host=host,
+                                instance_uuid=instance_uuid, updates=updates,
+                                expected_task_state=expected_task_state,
+                                event=event, fault=fault)
+
+    def build_failed(self, ctxt, host, instance_uuid, reason, details=None):
+        """A build failed on ``host``: reschedule to an alternate or put it in ERROR."""
+        self.client.cast(ctxt, 'build_failed', host=host, instance_uuid=instance_uuid,
+                         reason=reason, details=details)
+
+    def instance_destroyed(self, ctxt, host, instance_uuid, event=None):
+        """The host has removed the guest: free its claim and mark the row deleted."""
+        return self.client.call(ctxt, 'instance_destroyed', host=host,
+                                instance_uuid=instance_uuid, event=event)
+
+    def service_heartbeat(self, ctxt, host, binary, topic):
+        self.client.call(ctxt, 'service_heartbeat', host=host, binary=binary, topic=topic)
+
+    def compute_node_report(self, ctxt, host, node, inventory):
+        return self.client.call(ctxt, 'compute_node_report', host=host, node=node,
+                                inventory=inventory)
+
+    def instances_on_host(self, ctxt, host):
+        return self.client.call(ctxt, 'instances_on_host', host=host)

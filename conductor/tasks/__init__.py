@@ -1,0 +1,1 @@
+"""Conductor tasks: one module per multi-step operation."""

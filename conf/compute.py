@@ -1,0 +1,39 @@
+"""[compute] and [libvirt] options for compute workers."""
+from oslo_config import cfg
+
+OPTS = [
+    cfg.StrOpt('availability_zone', default='nova', help='Zone this host belongs to.'),
+    cfg.FloatOpt('cpu_allocation_ratio', default=16.0, min=0.0),
+    cfg.FloatOpt('ram_allocation_ratio', default=1.5, min=0.0),
+    cfg.FloatOpt('disk_allocation_ratio', default=1.0, min=0.0),
+    cfg.IntOpt('reserved_host_memory_mb', default=0, min=0),
+    cfg.IntOpt('local_gb', min=0,
+               help='Disk capacity to report; default: the size of instances_path.'),
+    cfg.StrOpt('instances_path', help='Instance directories (default <state_path>/instances).'),
+    cfg.IntOpt('build_timeout', default=600, min=0,
+               help='Seconds a build may stay in a transient state before it is put in ERROR.'),
+    cfg.IntOpt('resource_report_interval', default=60, min=1,
+               help='Seconds between inventory reports.'),
+]
+
+LIBVIRT_OPTS = [
+    cfg.StrOpt('connection_uri',
+               help='libvirt URI; default a per-host test:/// node file under state_path.'),
+    cfg.StrOpt('virt_type', default='qemu', choices=['qemu', 'kvm', 'test'],
+               help='Domain type written into the domain XML.'),
+    cfg.IntOpt('test_node_vcpus', default=8, min=1,
+               help='vCPUs of the generated test:/// node file.'),
+    cfg.IntOpt('test_node_memory_mb', default=16384, min=64,
+               help='Memory of the generated test:/// node file.'),
+    cfg.StrOpt('driver', default='libvirt', choices=['libvirt', 'fake'],
+               help='Virt driver: libvirt (real libvirt, test:/// by default) or fake.'),
+]
+
+
+def register(conf):
+    conf.register_opts(OPTS, group='compute')
+    conf.register_opts(LIBVIRT_OPTS, group='libvirt')
+
+
+def list_opts():
+    return [('compute', OPTS), ('libvirt', LIBVIRT_OPTS)]

@@ -1,0 +1,88 @@
+"""Allocations: atomic claims against a node's usage, and their release."""
+import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
+
+from common import exception
+from db import models
+from db import rows
+
+MAX_GENERATION_RETRIES = 5
+
+
+def claim(db, node_id, instance_uuid, vcpus, memory_mb, disk_gb):
+    """Claim resources on ``node_id`` for an instance; raises ClaimFailed when full.
+
+    The usage update is conditional on the generation read with the node and on
+    the capacity, so parallel schedulers can never overcommit a node: a lost race
+    re-reads the node and tries again.
+    """
+    for _attempt in range(MAX_GENERATION_RETRIES):
+        with db.session() as s:
+            node = s.get(models.ComputeNode, node_id)
+            if node is None:
+                raise exception.ClaimFailed(node=node_id, reason='node is gone')
+            n = rows.to_dict(node)
+            _check_fits(n, vcpus, memory_mb, disk_gb)
+            t = models.ComputeNode
+            result = s.execute(sa.update(t).where(
+                t.id == node_id, t.generation == n['generation']).values(
+                    vcpus_used=t.vcpus_used + vcpus,
+                    memory_mb_used=t.memory_mb_used + memory_mb,
+                    local_gb_used=t.local_gb_used + disk_gb,
+                    running_vms=t.running_vms + 1,
+                    generation=t.generation + 1))
+            if result.rowcount == 1:
+                try:
+                    s.add(models.Allocation(node_id=node_id, instance_uuid=instance_uuid,
+                                            vcpus=vcpus, memory_mb=memory_mb,
+                                            disk_gb=disk_gb))
+                    s.flush()
+                except sa_exc.IntegrityError as exc:
+                    raise exception.ClaimFailed(
+                        node=node_id, reason=f'{instance_uuid} already holds a claim') from exc
+                return n['hypervisor_hostname']
+    raise exception.ClaimFailed(node=node_id, reason='too many concurrent updates')
+
+
+def _check_fits(node, vcpus, memory_mb, disk_gb):
+    free_vcpus, free_mem, free_disk = _free(node)
+    if vcpus > free_vcpus or memory_mb > free_mem or disk_gb > free_disk:
+        raise exception.ClaimFailed(
+            node=node['hypervisor_hostname'],
+            reason=f'needs {vcpus} vCPU/{memory_mb} MB/{disk_gb} GB, free '
+                   f'{free_vcpus}/{free_mem}/{free_disk}')
+
+
+def _free(node):
+    from db import compute_nodes
+    return compute_nodes.free(node)
+
+
+def release(db, instance_uuid):
+    """Drop the instance's claim and give its resources back; idempotent."""
+    with db.session() as s:
+        alloc = s.scalars(sa.select(models.Allocation).where(
+            models.Allocation.instance_uuid == instance_uuid)).first()
+        if alloc is None:
+            return False
+        t = models.ComputeNode
+        s.execute(sa.update(t).where(t.id == alloc.node_id).values(
+            vcpus_used=t.vcpus_used - alloc.vcpus,
+            memory_mb_used=t.memory_mb_used - alloc.memory_mb,
+            local_gb_used=t.local_gb_used - alloc.disk_gb,
+            running_vms=t.running_vms - 1,
+            generation=t.generation + 1))
+        s.delete(alloc)
+        return True
+
+
+def get(db, instance_uuid):
+    with db.session() as s:
+        return rows.to_dict(s.scalars(sa.select(models.Allocation).where(
+            models.Allocation.instance_uuid == instance_uuid)).first())
+
+
+def list_for_node(db, node_id):
+    with db.session() as s:
+        return [rows.to_dict(a) for a in s.scalars(sa.select(models.Allocation).where(
+            models.Allocation.node_id == node_id))]

@@ -1,0 +1,112 @@
+"""Image rows (the Glance v2 subset): create, get, filtered list, conditional update, delete."""
+import uuid
+
+import sqlalchemy as sa
+
+from common import exception
+from db import models
+from db import rows
+
+_Image = models.Image
+
+
+def create(db, values):
+    """Insert an image (id generated when absent); Conflict if the id is taken."""
+    values = dict(values)
+    values.setdefault('id', str(uuid.uuid4()))
+    values.setdefault('properties', {})
+    with db.session() as s:
+        if s.get(_Image, values['id']) is not None:
+            raise exception.Conflict(f"Image with identifier {values['id']} already exists!")
+        row = _Image(**values)
+        s.add(row)
+        s.flush()
+        return rows.to_dict(row)
+
+
+def _row(s, image_id):
+    row = s.get(_Image, image_id) if isinstance(image_id, str) else None
+    if row is None:
+        raise exception.ImageNotFound(image_id=image_id)
+    return row
+
+
+def get(db, image_id):
+    with db.session() as s:
+        return rows.to_dict(_row(s, image_id))
+
+
+def _match(column, value):
+    """Equality, or IN for a list (``id=in:a,b`` style filters)."""
+    if isinstance(value, (list, tuple, set)):
+        return column.in_(list(value))
+    return column == value
+
+
+def _visible_to(project_id):
+    # No image-member table: "shared" reaches only its owner here.
+    return sa.or_(_Image.visibility.in_(('public', 'community')), _Image.owner == project_id)
+
+
+def list_(db, name=None, status=None, visibility=None, owner=None, ids=None,
+          member_project=None, limit=None, marker=None):
+    """Images newest first (created_at desc, then id desc).
+
+    ``member_project`` limits the result to what a non-admin of that project may see;
+    None means everything (admin). ``marker`` is the id of the last image of the
+    previous page; an unknown or invisible marker is Invalid.
+    """
+    with db.session() as s:
+        q = sa.select(_Image).order_by(_Image.created_at.desc(), _Image.id.desc())
+        for column, value in ((_Image.name, name), (_Image.status, status),
+                              (_Image.visibility, visibility), (_Image.owner, owner),
+                              (_Image.id, ids)):
+            if value is not None:
+                q = q.where(_match(column, value))
+        if member_project is not None:
+            q = q.where(_visible_to(member_project))
+        if marker is not None:
+            q = q.where(_after(s, marker, member_project))
+        if limit is not None:
+            q = q.limit(limit)
+        return [rows.to_dict(r) for r in s.scalars(q)]
+
+
+def _after(s, marker, member_project):
+    """The condition selecting rows that sort after the marker image."""
+    mark = s.get(_Image, marker)
+    if mark is None or (member_project is not None and mark.visibility not in (
+            'public', 'community') and mark.owner != member_project):
+        raise exception.Invalid(f'marker {marker} could not be found.')
+    return sa.or_(_Image.created_at < mark.created_at,
+                  sa.and_(_Image.created_at == mark.created_at, _Image.id < mark.id))
+
+
+def update(db, image_id, values, expected_status=None):
+    """Set ``values``; with ``expected_status`` only if the row still has that status.
+
+    The status check is one conditional UPDATE, so two racing uploads cannot both win;
+    the loser gets Conflict.
+    """
+    with db.session() as s:
+        row = _row(s, image_id)
+        if expected_status is not None:
+            allowed = (expected_status,) if isinstance(expected_status, str) \
+                else tuple(expected_status)
+            done = s.execute(sa.update(_Image).where(
+                _Image.id == image_id, _Image.status.in_(allowed)).values(**values))
+            if done.rowcount != 1:
+                raise exception.Conflict(
+                    f'Image {image_id} is {row.status}, not {"/".join(allowed)}.')
+            s.refresh(row)
+            return rows.to_dict(row)
+        for key, value in values.items():
+            setattr(row, key, value)
+        s.flush()
+        return rows.to_dict(row)
+
+
+def delete(db, image_id):
+    """Remove the row for good (Glance answers 404 for a deleted image)."""
+    with db.session() as s:
+        s.delete(_row(s, image_id))

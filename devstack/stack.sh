@@ -1,0 +1,488 @@
+#!/usr/bin/env bash
+# Start a distributed Stratus deployment on this machine: one process per
+# service (conductor, scheduler, api, COMPUTE_HOSTS compute workers) over
+# RabbitMQ, with memcached and SQLite/PostgreSQL/MariaDB.
+#
+# Settings and their defaults: devstack/settings (all overridable from the
+# environment). Safe to run again: services already running are left alone,
+# so a second run still leaves one process per service. Stop with
+# devstack/unstack.sh, which stops exactly what this script started.
+set -euo pipefail
+
+# shellcheck source=devstack/settings
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/settings"
+
+IMAGE_NAME=stratus-tiny
+# Fd 8 holds the deployment lock (see main); every daemon we start closes it
+# with `8<&-`, or it would hold the lock for as long as it runs.
+
+log() { printf 'stack: %s\n' "$*"; }
+die() {
+    printf 'stack: ERROR: %s\n' "$*" >&2
+    printf 'stack: devstack/unstack.sh stops whatever was already started\n' >&2
+    exit 1
+}
+
+usage() {
+    cat <<EOF
+Usage: devstack/stack.sh
+Starts RabbitMQ/memcached if needed, prepares the database, writes
+\$STATE_DIR/*.conf, starts the Stratus daemons and writes devstack/openrc.
+Settings (environment): STATE_DIR API_HOST API_PORT RABBIT_URL DATABASE
+COMPUTE_HOSTS MEMCACHED ADMIN_PASSWORD DEMO_PASSWORD TOKEN_SECRET OPENRC;
+see devstack/settings.
+EOF
+}
+
+# --- small helpers -----------------------------------------------------------
+
+# wait_until SECONDS INTERVAL CMD...: run CMD until it succeeds or time is up.
+wait_until() {
+    local timeout=$1 interval=$2 deadline
+    shift 2
+    deadline=$((SECONDS + timeout))
+    until "$@"; do
+        ((SECONDS < deadline)) || return 1
+        sleep "$interval"
+    done
+}
+
+# tcp_open HOST PORT: true if something accepts TCP connections there.
+# bash's /dev/tcp avoids needing nc; `timeout` bounds a silent firewall drop.
+tcp_open() {
+    # shellcheck disable=SC2016  # $1 and $2 are the inner bash's arguments
+    timeout 2 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$1" "$2" 2>/dev/null
+}
+
+# split_host_port "HOST[:PORT]" DEFAULT_PORT: prints "HOST PORT".
+split_host_port() {
+    local hostport=$1 default_port=$2
+    if [[ "$hostport" == *:* ]]; then
+        printf '%s %s\n' "${hostport%:*}" "${hostport##*:}"
+    else
+        printf '%s %s\n' "$hostport" "$default_port"
+    fi
+}
+
+# We only start RabbitMQ/memcached for addresses on this machine.
+is_local_host() {
+    case "$1" in
+        127.* | localhost | ::1 | 0.0.0.0 | "$(hostname)") return 0 ;;
+        *) return 1 ;;
+    esac
+}
+
+# oslo.config expands "$name" in values; "$$" is a literal "$".
+cfg_escape() {
+    printf '%s' "${1//\$/\$\$}"
+}
+
+# write_file PATH: write stdin to PATH atomically (a reader never sees half a
+# file) and private to us, since configs and openrc hold passwords.
+write_file() {
+    local tmp
+    tmp=$(umask 077 && mktemp "$1.XXXXXX")
+    cat >"$tmp"
+    mv -f "$tmp" "$1"
+}
+
+tail_log() {
+    local file="$LOG_DIR/$1.log"
+    if [[ -f "$file" ]]; then
+        printf -- '--- last lines of %s ---\n' "$file" >&2
+        tail -n 40 "$file" >&2
+        printf -- '---\n' >&2
+    fi
+}
+
+# --- checks ------------------------------------------------------------------
+
+validate_settings() {
+    [[ "$API_PORT" =~ ^[0-9]+$ ]] || die "API_PORT must be a number (got '$API_PORT')"
+    [[ "$COMPUTE_HOSTS" =~ ^[1-9][0-9]*$ ]] || die "COMPUTE_HOSTS must be >= 1 (got '$COMPUTE_HOSTS')"
+    [[ "$DATABASE_NAME" =~ ^[A-Za-z0-9_]+$ ]] || die "DATABASE_NAME may only hold letters, digits and _"
+    case "$DATABASE" in
+        sqlite | postgresql | mysql) ;;
+        *) die "DATABASE must be sqlite, postgresql or mysql (got '$DATABASE')" ;;
+    esac
+    local name value
+    # [identity] users is "name:password:project:roles,..." so a password must
+    # not contain the separators.
+    for name in ADMIN_PASSWORD DEMO_PASSWORD; do
+        value=${!name}
+        [[ -n "$value" && "$value" != *[:,[:space:]]* ]] ||
+            die "$name must be non-empty without ':', ',' or whitespace"
+    done
+}
+
+# --- RabbitMQ, memcached, database -------------------------------------------
+
+# Prints "HOST PORT" of the (first) broker in RABBIT_URL,
+# e.g. rabbit://user:pass@host:5672/vhost -> "host 5672".
+rabbit_host_port() {
+    local rest=${RABBIT_URL#*://}
+    rest=${rest%%/*}  # drop the virtual host
+    rest=${rest%%,*}  # first of several brokers
+    rest=${rest##*@}  # drop the credentials
+    split_host_port "$rest" 5672
+}
+
+ensure_rabbitmq() {
+    local host port bind=""
+    local dist_args='-kernel inet_dist_use_interface {127,0,0,1}'
+    read -r host port < <(rabbit_host_port)
+    if tcp_open "$host" "$port"; then
+        log "RabbitMQ answers at $host:$port"
+        return
+    fi
+    is_local_host "$host" ||
+        die "RabbitMQ does not answer at $host:$port (RABBIT_URL) and that host is not this machine"
+    command -v rabbitmq-server >/dev/null || die "rabbitmq-server is not installed (see tools/install-deps.sh)"
+    [[ $(id -u) -eq 0 ]] || die "RabbitMQ is not running at $host:$port and only root can start it; start it and re-run"
+
+    log "starting RabbitMQ on $host:$port (rabbitmq-server -detached)"
+    # Recorded before starting, so that unstack.sh stops it even if we fail below.
+    touch "$RABBIT_MARKER"
+    case "$host" in 127.* | localhost) bind=127.0.0.1 ;; esac
+    # As root the Debian wrapper runs `su rabbitmq`, which keeps these variables.
+    # For a loopback URL they keep the AMQP listener, epmd and Erlang
+    # distribution off the network (the broker listens on 0.0.0.0 by default),
+    # unless the caller already set them. Output goes to a file: beam and epmd
+    # outlive us and would otherwise hold our caller's stdout pipe open.
+    (
+        export RABBITMQ_NODE_PORT="$port"
+        if [[ -n "$bind" ]]; then
+            export RABBITMQ_NODE_IP_ADDRESS="${RABBITMQ_NODE_IP_ADDRESS:-$bind}"
+            export ERL_EPMD_ADDRESS="${ERL_EPMD_ADDRESS:-$bind}"
+            export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="${RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS:-$dist_args}"
+        fi
+        exec rabbitmq-server -detached
+    ) </dev/null >>"$LOG_DIR/rabbitmq.log" 2>&1 8<&- ||
+        die "rabbitmq-server -detached failed; see $LOG_DIR/rabbitmq.log"
+
+    # -detached returns at once. `rabbitmqctl await_startup` fails straight away
+    # until the node has registered with epmd, so first wait for the port.
+    wait_until "$SERVICE_TIMEOUT" 1 tcp_open "$host" "$port" || {
+        tail_log rabbitmq
+        die "RabbitMQ did not open $host:$port within ${SERVICE_TIMEOUT}s; see also /var/log/rabbitmq/"
+    }
+    wait_until "$SERVICE_TIMEOUT" 1 timeout 30 rabbitmqctl -q await_startup >/dev/null 2>&1 ||
+        die "rabbitmqctl await_startup did not succeed within ${SERVICE_TIMEOUT}s; see /var/log/rabbitmq/"
+    log "RabbitMQ is up"
+}
+
+ensure_memcached() {
+    local host port
+    local -a user_args=()
+    read -r host port < <(split_host_port "${MEMCACHED%%,*}" 11211)
+    if tcp_open "$host" "$port"; then
+        log "memcached answers at $host:$port"
+        return
+    fi
+    is_local_host "$host" ||
+        die "memcached does not answer at $host:$port (MEMCACHED) and that host is not this machine"
+    command -v memcached >/dev/null || die "memcached is not installed (see tools/install-deps.sh)"
+    # memcached refuses to run as root unless told which user to be.
+    [[ $(id -u) -ne 0 ]] || user_args=(-u root)
+
+    log "starting memcached on $host:$port"
+    # Its pid file in PID_DIR is the record that we started it: unstack.sh stops it.
+    memcached -d "${user_args[@]}" -l "$host" -p "$port" -P "$PID_DIR/memcached.pid" \
+        </dev/null >>"$LOG_DIR/memcached.log" 2>&1 8<&- ||
+        die "memcached failed to start; see $LOG_DIR/memcached.log"
+    wait_until "$SERVICE_TIMEOUT" 1 tcp_open "$host" "$port" || {
+        tail_log memcached
+        die "memcached did not open $host:$port within ${SERVICE_TIMEOUT}s"
+    }
+}
+
+# Creates the database if needed and sets DB_URL.
+prepare_database() {
+    case "$DATABASE" in
+        sqlite)
+            DB_URL="sqlite:///$STATE_DIR/stratus.sqlite"
+            ;;
+        postgresql)
+            command -v psql >/dev/null || die "psql not found (apt-get install postgresql-client)"
+            local -a psql=(psql -h "$DATABASE_HOST" -U postgres -d postgres -v ON_ERROR_STOP=1 -qtA)
+            local exists
+            exists=$(PGCONNECT_TIMEOUT=10 "${psql[@]}" \
+                -c "SELECT 1 FROM pg_database WHERE datname = '$DATABASE_NAME'" </dev/null) ||
+                die "cannot query PostgreSQL as postgres@$DATABASE_HOST"
+            if [[ "$exists" != 1 ]]; then
+                log "creating PostgreSQL database $DATABASE_NAME"
+                PGCONNECT_TIMEOUT=10 "${psql[@]}" -c "CREATE DATABASE \"$DATABASE_NAME\"" </dev/null ||
+                    die "cannot create PostgreSQL database $DATABASE_NAME"
+            fi
+            DB_URL="postgresql+psycopg2://postgres@$DATABASE_HOST/$DATABASE_NAME"
+            ;;
+        mysql)
+            command -v mysql >/dev/null || die "mysql client not found (apt-get install mariadb-client)"
+            mysql -uroot -h"$DATABASE_HOST" --connect-timeout=10 \
+                -e "CREATE DATABASE IF NOT EXISTS \`$DATABASE_NAME\`" </dev/null ||
+                die "cannot create MySQL/MariaDB database $DATABASE_NAME as root@$DATABASE_HOST"
+            DB_URL="mysql+pymysql://root@$DATABASE_HOST/$DATABASE_NAME"
+            ;;
+    esac
+    log "database: $DATABASE ($DB_URL)"
+}
+
+# --- configuration -----------------------------------------------------------
+
+# [DEFAULT] shared by the controller and every compute host; $1 is `host`.
+default_section() {
+    cat <<EOF
+[DEFAULT]
+transport_url = $(cfg_escape "$RABBIT_URL")
+state_path = $(cfg_escape "$STATE_DIR")
+host = $1
+log_format = json
+# log_file is left unset on purpose: daemons log to stderr, which
+# devstack/stack.sh sends to $(cfg_escape "$LOG_DIR")/<name>.log.
+
+[oslo_messaging_notifications]
+driver = messagingv2
+EOF
+}
+
+write_configs() {
+    local users n
+    users="admin:$ADMIN_PASSWORD:admin:admin+member+reader,demo:$DEMO_PASSWORD:demo:member+reader"
+    {
+        echo "# Generated by devstack/stack.sh; rewritten on every run."
+        default_section controller
+        cat <<EOF
+
+[database]
+connection = $(cfg_escape "$DB_URL")
+
+[api]
+listen = $API_HOST
+port = $API_PORT
+auth_strategy = keystone
+
+[identity]
+users = $(cfg_escape "$users")
+token_secret = $(cfg_escape "$TOKEN_SECRET")
+
+[cache]
+memcache_servers = $MEMCACHED
+EOF
+    } | write_file "$CONTROLLER_CONF"
+
+    # Compute hosts get no [database] section at all: compute must never be
+    # able to open the database, it goes through conductor.
+    for ((n = 1; n <= COMPUTE_HOSTS; n++)); do
+        mkdir -p "$STATE_DIR/instances/compute-$n"
+        {
+            echo "# Generated by devstack/stack.sh; rewritten on every run."
+            default_section "compute-$n"
+            cat <<EOF
+
+[libvirt]
+# connection_uri is left unset: the driver then uses a test:/// node file
+# of its own for this host under state_path.
+
+[compute]
+instances_path = $(cfg_escape "$STATE_DIR/instances/compute-$n")
+EOF
+        } | write_file "$STATE_DIR/compute-$n.conf"
+    done
+    log "wrote $CONTROLLER_CONF and compute-{1..$COMPUTE_HOSTS}.conf"
+}
+
+# --- database contents -------------------------------------------------------
+
+manage() {
+    "$VENV/bin/stratus-manage" --config-file "$CONTROLLER_CONF" "$@" </dev/null
+}
+
+# ensure_flavor NAME ID RAM_MB VCPUS DISK_GB
+ensure_flavor() {
+    local out rc=0
+    out=$(manage flavor create "$1" --id "$2" --ram "$3" --vcpus "$4" --disk "$5" 2>&1) || rc=$?
+    case $rc in
+        0) log "flavor $1 created" ;;
+        2) log "flavor $1 already exists" ;;  # stratus-manage: exit 2 = already exists
+        *) die "stratus-manage flavor create $1 failed (exit $rc): $out" ;;
+    esac
+}
+
+ensure_image() {
+    local listing image_file="$STATE_DIR/tiny.qcow2"
+    listing=$(manage image list) || die "stratus-manage image list failed"
+    # One "ID NAME STATUS" line per image.
+    if awk -v name="$IMAGE_NAME" '$2 == name { found = 1 } END { exit !found }' <<<"$listing"; then
+        log "image $IMAGE_NAME already imported"
+        return
+    fi
+    if [[ ! -f "$image_file" ]]; then
+        qemu-img create -f qcow2 "$image_file" 64M >/dev/null || die "qemu-img create failed"
+    fi
+    manage image import "$image_file" --name "$IMAGE_NAME" --disk-format qcow2 --public ||
+        die "stratus-manage image import failed"
+    log "image $IMAGE_NAME imported"
+}
+
+populate_database() {
+    [[ -x "$VENV/bin/stratus-manage" ]] || die "$VENV/bin/stratus-manage missing; is the project installed?"
+    log "stratus-manage db sync"
+    manage db sync || die "stratus-manage db sync failed"
+    ensure_flavor m1.nano 42 128 1 1
+    ensure_flavor m1.tiny 1 512 1 1
+    ensure_flavor m1.small 2 2048 1 20
+    ensure_image
+}
+
+# --- daemons -----------------------------------------------------------------
+
+# start_daemon NAME COMMAND...: start COMMAND in the background unless the
+# process recorded in $PID_DIR/NAME.pid is still alive.
+start_daemon() {
+    local name=$1 pid pidfile="$PID_DIR/$1.pid"
+    shift
+    if pid=$(ours_pid "$pidfile"); then
+        log "$name already running (pid $pid)"
+        return
+    fi
+    rm -f "$pidfile"
+    log "starting $name (log: $LOG_DIR/$name.log)"
+    # setsid: a session of its own, so the daemon outlives this script and its
+    # terminal, and unstack.sh can signal its whole process group. The inner
+    # bash writes its own pid and then execs the daemon, so the pid file holds
+    # the daemon's pid even when setsid has to fork. stdin, stdout and stderr
+    # and our lock fd are not inherited: a daemon must not keep a caller's pipe
+    # open nor hold the deployment lock.
+    # shellcheck disable=SC2016  # $$, $1 and $@ belong to the inner bash
+    setsid nohup bash -c 'echo "$$" >"$1" && shift && exec "$@"' stratus-launch "$pidfile" "$@" \
+        </dev/null >>"$LOG_DIR/$name.log" 2>&1 8<&- &
+    wait_until 10 0.1 test -s "$pidfile" || die "$name did not start; see $LOG_DIR/$name.log"
+}
+
+start_daemons() {
+    local n
+    [[ -x "$VENV/bin/stratus-api" ]] || die "$VENV/bin/stratus-api missing; is the project installed?"
+    # Something else on the API port would answer our readiness check.
+    if ! ours_pid "$PID_DIR/stratus-api.pid" >/dev/null && tcp_open "$API_HOST" "$API_PORT"; then
+        die "$API_HOST:$API_PORT is already in use by another program (set API_PORT)"
+    fi
+    start_daemon stratus-conductor "$VENV/bin/stratus-conductor" --config-file "$CONTROLLER_CONF"
+    start_daemon stratus-scheduler "$VENV/bin/stratus-scheduler" --config-file "$CONTROLLER_CONF"
+    start_daemon stratus-api "$VENV/bin/stratus-api" --config-file "$CONTROLLER_CONF"
+    for ((n = 1; n <= COMPUTE_HOSTS; n++)); do
+        start_daemon "compute-$n" "$VENV/bin/stratus-compute" --config-file "$STATE_DIR/compute-$n.conf"
+    done
+}
+
+# Fails at once, with its log, when the daemon named $1 has died.
+check_alive() {
+    ours_pid "$PID_DIR/$1.pid" >/dev/null && return
+    tail_log "$1"
+    die "$1 exited"
+}
+
+wait_for_api() {
+    local url="http://$API_HOST:$API_PORT/identity/v3" deadline=$((SECONDS + API_TIMEOUT))
+    log "waiting for $url"
+    until curl -sf -o /dev/null --max-time 5 "$url"; do
+        check_alive stratus-api
+        if ((SECONDS >= deadline)); then
+            tail_log stratus-api
+            die "the API did not answer at $url within ${API_TIMEOUT}s"
+        fi
+        sleep 1
+    done
+}
+
+# wait_for_ping DAEMON_NAME PING_ARGS...: retry `stratus-rpc ping PING_ARGS`
+# until it succeeds. Each attempt is bounded: a call sent before the worker's
+# queue exists is lost and would otherwise wait for the full RPC timeout.
+wait_for_ping() {
+    local name=$1 out="" deadline=$((SECONDS + RPC_TIMEOUT))
+    shift
+    log "waiting for stratus-rpc ping $*"
+    until out=$(timeout 10 "$VENV/bin/stratus-rpc" --config-file "$CONTROLLER_CONF" ping "$@" 2>&1 </dev/null); do
+        check_alive "$name"
+        if ((SECONDS >= deadline)); then
+            printf 'stack: last stratus-rpc output: %s\n' "$out" >&2
+            tail_log "$name"
+            die "stratus-rpc ping $* did not succeed within ${RPC_TIMEOUT}s"
+        fi
+        sleep 1
+    done
+}
+
+wait_for_services() {
+    local n
+    wait_for_api
+    wait_for_ping stratus-conductor conductor
+    wait_for_ping stratus-scheduler scheduler
+    for ((n = 1; n <= COMPUTE_HOSTS; n++)); do
+        wait_for_ping "compute-$n" compute --host "compute-$n"
+    done
+}
+
+# --- client side -------------------------------------------------------------
+
+write_openrc() {
+    local var
+    local -a vars=(
+        OS_AUTH_URL="http://$API_HOST:$API_PORT/identity/v3"
+        OS_USERNAME=admin
+        OS_PASSWORD="$ADMIN_PASSWORD"
+        OS_PROJECT_NAME=admin
+        OS_USER_DOMAIN_NAME=Default
+        OS_PROJECT_DOMAIN_NAME=Default
+        OS_IDENTITY_API_VERSION=3
+        OS_REGION_NAME=RegionOne
+        OS_AUTH_TYPE=password
+    )
+    {
+        echo "# Generated by devstack/stack.sh for $STATE_DIR. Use: source $OPENRC"
+        for var in "${vars[@]}"; do
+            printf 'export %s=%q\n' "${var%%=*}" "${var#*=}"
+        done
+    } | write_file "$OPENRC"
+}
+
+print_summary() {
+    cat <<EOF
+
+Stratus is running.
+  compute API:   http://$API_HOST:$API_PORT/compute/v2.1
+  identity API:  http://$API_HOST:$API_PORT/identity/v3
+  credentials:   source $OPENRC
+  logs:          $LOG_DIR/<service>.log
+  configs:       $STATE_DIR/*.conf
+  stop:          devstack/unstack.sh   (add --clean to remove $STATE_DIR)
+EOF
+}
+
+main() {
+    case "${1:-}" in
+        -h | --help) usage; exit 0 ;;
+        "") ;;
+        *) usage >&2; exit 2 ;;
+    esac
+    validate_settings
+    bash "$REPO_ROOT/tools/install-deps.sh"
+
+    mkdir -p "$STATE_DIR" "$LOG_DIR" "$PID_DIR" "$STATE_DIR/instances"
+    # One stack.sh/unstack.sh at a time per STATE_DIR. Taken after
+    # install-deps.sh so that nothing apt might start inherits the lock fd.
+    exec 8<"$STATE_DIR"
+    flock -w 600 8 || die "another stack.sh/unstack.sh holds $STATE_DIR"
+
+    load_token_secret
+    ensure_rabbitmq
+    ensure_memcached
+    prepare_database
+    write_configs
+    populate_database
+    start_daemons
+    wait_for_services
+    write_openrc
+    print_summary
+}
+
+main "$@"

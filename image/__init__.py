@@ -1,0 +1,1 @@
+"""Image service pieces: a local directory store for image bits and qemu-img helpers."""

@@ -1,0 +1,1 @@
+"""Entry points: one module per daemon or tool, plus the wiring they share."""

@@ -1,0 +1,74 @@
+"""stratus-all-in-one: every service in one process, in-memory transport, SQLite, test driver."""
+import os
+import sys
+
+from db import engine
+from db import migration
+from launch import api as api_launch
+from launch import compute as compute_launch
+from launch import conductor as conductor_launch
+from launch import daemon
+from launch import scheduler as scheduler_launch
+from rpc import transport as transport_mod
+
+
+class AllInOne:
+    """The whole control plane in one process; tests and `stratus-all-in-one` use it."""
+
+    def __init__(self, conf, compute_hosts=('compute-1',), drivers=None):
+        self.conf = conf
+        _embedded_defaults(conf)
+        self.db = engine.Database.from_conf(conf)
+        migration.sync(self.db)
+        self.transport = transport_mod.get_transport(conf)
+        self.services = [conductor_launch.build(conf, self.transport, self.db),
+                         scheduler_launch.build(conf, self.transport, self.db)]
+        self.computes = {}
+        for host in compute_hosts:
+            driver = (drivers or {}).get(host)
+            svc = compute_launch.build(conf, self.transport, host=host, driver=driver)
+            self.computes[host] = svc
+            self.services.append(svc)
+        self.api = api_launch.build(conf, self.transport, self.db)
+        self.services.append(self.api)
+
+    @property
+    def url(self):
+        return self.api.server.url
+
+    def start(self):
+        for svc in self.services:
+            svc.start()
+
+    def stop(self):
+        for svc in reversed(self.services):
+            svc.stop()
+        for svc in reversed(self.services):
+            svc.wait()
+        self.transport.cleanup()
+        self.db.dispose()
+
+
+def _embedded_defaults(conf):
+    """SQLite under state_path and the memory transport unless configured otherwise."""
+    os.makedirs(conf.state_path, exist_ok=True)
+    if not conf.database.connection:
+        path = os.path.join(os.path.abspath(conf.state_path), 'stratus.sqlite')
+        conf.set_override('connection', f'sqlite:///{path}', group='database')
+    if not conf.transport_url:
+        conf.set_override('transport_url', transport_mod.EMBEDDED_URL)
+
+
+def main(argv=None):
+    conf = daemon.load_conf(sys.argv[1:] if argv is None else argv, __doc__)
+    if conf.state_path == '/var/lib/stratus' and not os.access('/var/lib', os.W_OK):
+        conf.set_override('state_path', os.path.expanduser('~/.stratus'))
+    hosts = [f'compute-{n}' for n in range(1, int(os.environ.get('STRATUS_COMPUTES', '1')) + 1)]
+    aio = AllInOne(conf, compute_hosts=hosts)
+    print(f'Stratus all-in-one: compute endpoint http://{conf.api.listen}:{conf.api.port}'
+          f'/compute/v2.1 (identity /identity/v3, image /image)', flush=True)
+    return daemon.run(conf, 'all-in-one', aio.start, aio.stop)
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""stratus-manage: operator commands (db sync, image import, flavors, services)."""
+import argparse
+import sys
+
+from common import exception
+from db import engine
+from db import flavors
+from db import migration
+from db import services
+from launch import daemon
+
+EXIT_EXISTS = 2
+
+
+def _parser():
+    p = argparse.ArgumentParser(prog='stratus-manage', description=__doc__)
+    p.add_argument('--config-file', action='append', default=[])
+    sub = p.add_subparsers(dest='group', required=True)
+    dbp = sub.add_parser('db', help='schema').add_subparsers(dest='cmd', required=True)
+    dbp.add_parser('sync', help='upgrade the schema to the newest version')
+    dbp.add_parser('version', help='print the schema version')
+    img = sub.add_parser('image', help='images').add_subparsers(dest='cmd', required=True)
+    imp = img.add_parser('import', help='import a disk image file into the image store')
+    imp.add_argument('file')
+    imp.add_argument('--name')
+    imp.add_argument('--disk-format', default='qcow2')
+    imp.add_argument('--container-format', default='bare')
+    imp.add_argument('--public', action='store_true')
+    img.add_parser('list', help='one line per image: ID NAME STATUS')
+    fl = sub.add_parser('flavor', help='flavors').add_subparsers(dest='cmd', required=True)
+    fc = fl.add_parser('create', help='create a flavor')
+    fc.add_argument('name')
+    fc.add_argument('--id', required=True)
+    fc.add_argument('--ram', type=int, required=True)
+    fc.add_argument('--vcpus', type=int, required=True)
+    fc.add_argument('--disk', type=int, default=0)
+    fc.add_argument('--private', action='store_true')
+    sv = sub.add_parser('service', help='services').add_subparsers(dest='cmd', required=True)
+    sv.add_parser('list', help='one line per service')
+    return p
+
+
+def main(argv=None):
+    args = _parser().parse_args(sys.argv[1:] if argv is None else argv)
+    conf = daemon.load_conf(sum((['--config-file', f] for f in args.config_file), []),
+                            __doc__)
+    try:
+        db = engine.Database.from_conf(conf)
+        return _COMMANDS[(args.group, args.cmd)](conf, db, args)
+    except exception.FlavorExists as exc:
+        print(f'stratus-manage: {exc}', file=sys.stderr)
+        return EXIT_EXISTS
+    except exception.StratusError as exc:
+        print(f'stratus-manage: {exc}', file=sys.stderr)
+        return 1
+
+
+def _db_sync(conf, db, args):
+    migration.sync(db)
+    print(f'database at revision {migration.current(db)}')
+    return 0
+
+
+def _db_version(conf, db, args):
+    print(migration.current(db) or 'empty')
+    return 0
+
+
+def _image_import(conf, db, args):
+    from image import importer
+    from image import store
+    image = importer.import_file(
+        db, store.LocalStore.from_conf(conf), args.file, args.name or args.file.rsplit('/')[-1],
+        disk_format=args.disk_format, container_format=args.container_format,
+        visibility='public' if args.public else 'shared')
+    print(f'{image["id"]} {image["name"]} {image["status"]}')
+    return 0
+
+
+def _image_list(conf, db, args):
+    from db import images
+    for image in images.list_(db, {}):
+        print(f'{image["id"]} {image["name"]} {image["status"]}')
+    return 0
+
+
+def _flavor_create(conf, db, args):
+    flavor = flavors.create(db, {'flavorid': args.id, 'name': args.name,
+                                 'memory_mb': args.ram, 'vcpus': args.vcpus,
+                                 'root_gb': args.disk, 'is_public': not args.private})
+    print(f'{flavor["flavorid"]} {flavor["name"]}')
+    return 0
+
+
+def _service_list(conf, db, args):
+    for service in services.list_(db):
+        state = 'up' if services.is_up(service, conf.service_down_time) else 'down'
+        print(f'{service["id"]} {service["binary"]} {service["host"]} {state}')
+    return 0
+
+
+_COMMANDS = {('db', 'sync'): _db_sync, ('db', 'version'): _db_version,
+             ('image', 'import'): _image_import, ('image', 'list'): _image_list,
+             ('flavor', 'create'): _flavor_create, ('service', 'list'): _service_list}
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Scheduler: picks hosts with filters and weighers and claims resources atomically."""

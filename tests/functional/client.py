@@ -1,0 +1,51 @@
+"""A small HTTP client for the gateway: gets a token, sends JSON, waits for states."""
+import time
+
+import requests
+
+
+class Client:
+    def __init__(self, base, username, password, project):
+        self.base = base.rstrip('/')
+        self.session = requests.Session()
+        self.token, self.project_id = self._login(username, password, project)
+        self.session.headers['X-Auth-Token'] = self.token
+        self.session.headers['OpenStack-API-Version'] = 'compute 2.96'
+
+    def _login(self, username, password, project):
+        body = {'auth': {'identity': {'methods': ['password'], 'password': {'user': {
+            'name': username, 'domain': {'name': 'Default'}, 'password': password}}},
+            'scope': {'project': {'name': project, 'domain': {'name': 'Default'}}}}}
+        resp = requests.post(f'{self.base}/identity/v3/auth/tokens', json=body, timeout=30)
+        assert resp.status_code == 201, resp.text
+        return resp.headers['X-Subject-Token'], resp.json()['token']['project']['id']
+
+    def request(self, method, path, **kwargs):
+        kwargs.setdefault('timeout', 60)
+        return self.session.request(method, f'{self.base}{path}', **kwargs)
+
+    def get(self, path, **kw):
+        return self.request('GET', path, **kw)
+
+    def post(self, path, **kw):
+        return self.request('POST', path, **kw)
+
+    def delete(self, path, **kw):
+        return self.request('DELETE', path, **kw)
+
+    def create_server(self, name, image_id, flavor='42', **extra):
+        body = {'server': dict({'name': name, 'imageRef': image_id, 'flavorRef': flavor,
+                                'networks': 'none'}, **extra)}
+        return self.post('/compute/v2.1/servers', json=body)
+
+    def wait_status(self, server_id, statuses, timeout=60):
+        """Poll until the server's status is one of ``statuses`` (or it is gone: 'DELETED')."""
+        deadline = time.monotonic() + timeout
+        while True:
+            resp = self.get(f'/compute/v2.1/servers/{server_id}')
+            status = 'DELETED' if resp.status_code == 404 else resp.json()['server']['status']
+            if status in statuses:
+                return resp.json().get('server') if resp.status_code == 200 else None
+            if time.monotonic() > deadline:
+                raise AssertionError(f'{server_id} still {status} after {timeout} s')
+            time.sleep(0.05)

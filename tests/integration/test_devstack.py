@@ -1,0 +1,120 @@
+"""devstack/stack.sh and unstack.sh against real servers.
+
+Starts the whole distributed deployment (RabbitMQ, memcached, every daemon)
+in a temporary STATE_DIR on a free API port, so it needs root on a prepared
+machine and takes a while: it only runs with STRATUS_TEST_DEVSTACK=1.
+"""
+
+import os
+import socket
+import subprocess
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+STACK = REPO_ROOT / "devstack" / "stack.sh"
+UNSTACK = REPO_ROOT / "devstack" / "unstack.sh"
+COMPUTE_HOSTS = 2
+SERVICES = {"stratus-conductor", "stratus-scheduler", "stratus-api"} | {
+    f"compute-{n}" for n in range(1, COMPUTE_HOSTS + 1)
+}
+
+pytestmark = [
+    pytest.mark.devstack,
+    pytest.mark.skipif(
+        os.environ.get("STRATUS_TEST_DEVSTACK") != "1",
+        reason="set STRATUS_TEST_DEVSTACK=1 to run devstack/stack.sh (starts RabbitMQ, memcached and all daemons)",
+    ),
+]
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def run_script(script, env, log_path, *args):
+    # Output goes to a file, never a pipe: a daemon that inherited the pipe
+    # would keep it open and make us wait forever.
+    with open(log_path, "ab") as log:
+        proc = subprocess.run(
+            ["bash", str(script), *args],
+            env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            timeout=900,
+        )
+    return proc.returncode
+
+
+def log_tail(log_path, lines=60):
+    return "\n".join(Path(log_path).read_text(errors="replace").splitlines()[-lines:])
+
+
+def alive(pid):
+    """Alive and not a zombie (nobody may reap an orphaned daemon here)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def read_pids(pid_dir):
+    return {p.stem: int(p.read_text().split()[0]) for p in pid_dir.glob("*.pid")}
+
+
+def processes_using(state_dir):
+    """pid -> ppid of live processes whose command line mentions state_dir."""
+    marker = f"{state_dir}/".encode()
+    found = {}
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if marker in (proc / "cmdline").read_bytes() and alive(proc.name):
+                stat = (proc / "stat").read_text()
+                found[int(proc.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return found
+
+
+def top_level(procs):
+    """Drop processes forked by one of ours (e.g. API workers)."""
+    return {pid for pid, ppid in procs.items() if ppid not in procs}
+
+
+def test_stack_twice_then_unstack(tmp_path):
+    state_dir = tmp_path / "state"
+    port = free_port()
+    env = dict(os.environ, STATE_DIR=str(state_dir), API_PORT=str(port), API_HOST="127.0.0.1",
+               COMPUTE_HOSTS=str(COMPUTE_HOSTS), OPENRC=str(tmp_path / "openrc"))
+    log_path = tmp_path / "devstack.log"
+    pid_dir = state_dir / "pids"
+    seen = set()
+    try:
+        rc = run_script(STACK, env, log_path)
+        assert rc == 0, f"stack.sh exited {rc}:\n{log_tail(log_path)}"
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/identity/v3", timeout=10) as resp:
+            assert resp.status == 200
+        first = read_pids(pid_dir)
+        seen |= set(first.values())
+        assert SERVICES <= set(first), first
+        assert all(alive(pid) for pid in first.values()), first
+        assert "OS_AUTH_URL" in (tmp_path / "openrc").read_text()
+
+        rc = run_script(STACK, env, log_path)
+        assert rc == 0, f"second stack.sh exited {rc}:\n{log_tail(log_path)}"
+        second = read_pids(pid_dir)
+        seen |= set(second.values())
+        assert second == first, "second stack.sh restarted or added services"
+        # Exactly one process per service: nothing of ours runs besides the recorded pids.
+        assert top_level(processes_using(state_dir)) == set(second.values())
+    finally:
+        rc = run_script(UNSTACK, env, log_path)
+    assert rc == 0, f"unstack.sh exited {rc}:\n{log_tail(log_path)}"
+    assert not [pid for pid in seen if alive(pid)], log_tail(log_path)
+    assert not processes_using(state_dir)
+    assert not list(pid_dir.glob("*.pid"))

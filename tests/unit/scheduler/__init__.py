@@ -1,0 +1,1 @@
+"""Unit tests of the scheduler: filters, weighers, host manager and select_destinations."""
