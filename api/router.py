@@ -6,6 +6,7 @@ import routes
 
 from api import auth
 from api import microversion
+from api import tokens
 from api import wsgi
 from rpc import context as context_mod
 
@@ -17,6 +18,13 @@ def public(func):
     """Mark a handler that needs no token (version documents, token issue)."""
     func.public = True
     return func
+
+
+def _log_path(req):
+    try:
+        return req.path
+    except UnicodeDecodeError:  # not UTF-8: log the raw bytes instead
+        return repr(req.environ.get('PATH_INFO', ''))
 
 
 class App:
@@ -43,7 +51,7 @@ class App:
         ctx = req.context
         token = ctx.bind() if ctx else None
         try:
-            LOG.info('%s %s status %s len %s time %.4f', req.method, req.path,
+            LOG.info('%s %s status %s len %s time %.4f', req.method, _log_path(req),
                      resp.status_int, resp.content_length, time.monotonic() - started)
         finally:
             if token is not None:
@@ -54,7 +62,12 @@ class App:
         return resp(environ, start_response)
 
     def _handle(self, req):
-        path, url_project = self._strip_project(req.path_info.rstrip('/') or '/')
+        try:
+            path_info = req.path_info
+            req.GET  # noqa: B018 - decode (and cache) the query string here
+        except UnicodeDecodeError:
+            return wsgi.error_response(400, 'The request URL is not valid UTF-8.')
+        path, url_project = self._strip_project(path_info.rstrip('/') or '/')
         is_compute = path.startswith(COMPUTE_PREFIX)
         try:
             found = self.mapper.routematch(path, environ={'REQUEST_METHOD': req.method})
@@ -63,11 +76,13 @@ class App:
             match, route = found
             return self._dispatch(req, self._handlers[route.name], dict(match), url_project,
                                   is_compute)
+        except tokens.InvalidToken as exc:
+            resp = self._unauthorized(req, exc)
         except Exception as exc:  # noqa: BLE001 - every error becomes an error body
             resp = wsgi.from_exception(exc)
-            if is_compute and req.api_version:
-                resp.headers.update(microversion.response_headers(req.api_version))
-            return resp
+        if is_compute and req.api_version:
+            resp.headers.update(microversion.response_headers(req.api_version))
+        return resp
 
     def _dispatch(self, req, func, match, url_project, is_compute):
         kwargs = {k: v for k, v in match.items() if k not in ('controller', 'action')}
@@ -85,6 +100,12 @@ class App:
             resp.headers.update(microversion.response_headers(req.api_version))
         return resp
 
+    def _unauthorized(self, req, exc):
+        """A missing or bad token: keystonemiddleware's 401 body and WWW-Authenticate."""
+        body = {'error': {'code': 401, 'title': 'Unauthorized', 'message': str(exc)}}
+        uri = self.deps.endpoint(req, '/identity')
+        return wsgi.json_response(body, 401, {'WWW-Authenticate': f'Keystone uri="{uri}"'})
+
     def _strip_project(self, path):
         """Drop a project id from /compute/v2.1/<project_id>/... (endpoint overrides send one)."""
         if not path.startswith(COMPUTE_PREFIX + '/'):
@@ -97,7 +118,8 @@ class App:
 
     def _no_route(self, req, path):
         for method in ('GET', 'POST', 'PUT', 'DELETE', 'PATCH'):
-            if method != req.method and self.mapper.match(
+            # routematch, not match: match() gives {} (falsy) for a route without variables.
+            if method != req.method and self.mapper.routematch(
                     path, environ={'REQUEST_METHOD': method}):
                 return wsgi.error_response(405, f'The method {req.method} is not allowed '
                                                 f'for this resource.')

@@ -10,7 +10,7 @@ from common import exception
 LOG = logging.getLogger(__name__)
 
 _ERROR_NAMES = {400: 'badRequest', 401: 'unauthorized', 403: 'forbidden',
-                404: 'itemNotFound', 405: 'badMethod', 406: 'notAcceptable',
+                404: 'itemNotFound', 405: 'badMethod', 406: 'computeFault',
                 409: 'conflictingRequest', 413: 'overLimit', 415: 'badMediaType',
                 501: 'notImplemented', 503: 'serviceUnavailable'}
 
@@ -26,12 +26,17 @@ class Request(webob.Request):
         if not self.body:
             raise exception.Invalid('The request body is empty; a JSON object is required.')
         try:
-            body = json.loads(self.body)
+            body = json.loads(self.body, parse_constant=_reject_constant)
         except (ValueError, UnicodeDecodeError) as exc:
             raise exception.Invalid(f'Malformed request body: {exc}') from exc
         if not isinstance(body, dict):
             raise exception.Invalid('The request body must be a JSON object.')
         return body
+
+
+def _reject_constant(name):
+    # NaN and Infinity are not JSON (RFC 8259); json.loads would accept them.
+    raise ValueError(f'{name} is not a valid JSON value')
 
 
 class Response(webob.Response):

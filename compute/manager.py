@@ -91,10 +91,15 @@ class ComputeManager:
             ctxt, self.host, instance['uuid'],
             {'vm_state': states.ERROR, 'task_state': None}, event=event, fault=fault)
 
+    def list_guests(self, ctxt):
+        return [{'uuid': uuid, 'power_state': self.driver.get_power_state({'uuid': uuid})}
+                for uuid in self.driver.list_instance_uuids()]
+
     # -- start-up and periodic work -----------------------------------------
     def init_host(self, ctxt):
         """Report inventory, then repair instances a crash left in a transient state."""
         self.driver.init_host(self.host)
+        self.conductor_api.wait_until_ready(ctxt)
         self.heartbeat(ctxt)
         self.rt.report(ctxt)
         for instance in self.conductor_api.instances_on_host(ctxt, self.host):

@@ -1,6 +1,6 @@
 """Client side of the compute RPC API; each message goes to compute.<host>.
 
-1.0 - build_and_run_instance, terminate_instance
+1.0 - build_and_run_instance, terminate_instance, list_guests
 """
 from rpc import client as rpc_client
 
@@ -18,3 +18,7 @@ class ComputeAPI:
 
     def terminate_instance(self, ctxt, host, instance):
         self.client.cast(ctxt, 'terminate_instance', server=host, instance=instance)
+
+    def list_guests(self, ctxt, host):
+        """What the hypervisor on ``host`` runs: [{'uuid', 'power_state'}] (operators, tests)."""
+        return self.client.call(ctxt, 'list_guests', server=host)

@@ -14,6 +14,9 @@ class ConductorAPI:
     def __init__(self, conf, transport):
         self.client = rpc_client.Client(conf, transport, TOPIC, VERSION, 'conductor')
 
+    def wait_until_ready(self, ctxt, deadline=None):
+        return self.client.wait_until_ready(ctxt, deadline)
+
     # -- api -> conductor ------------------------------------------------
     def build_instances(self, ctxt, instance_uuids, request_spec):
         """Schedule and start building the instances (cast: state reports the outcome)."""

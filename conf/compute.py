@@ -3,10 +3,14 @@ from oslo_config import cfg
 
 OPTS = [
     cfg.StrOpt('availability_zone', default='nova', help='Zone this host belongs to.'),
-    cfg.FloatOpt('cpu_allocation_ratio', default=16.0, min=0.0),
-    cfg.FloatOpt('ram_allocation_ratio', default=1.5, min=0.0),
-    cfg.FloatOpt('disk_allocation_ratio', default=1.0, min=0.0),
-    cfg.IntOpt('reserved_host_memory_mb', default=0, min=0),
+    cfg.FloatOpt('cpu_allocation_ratio', default=16.0, min=0.0,
+                 help='Virtual CPUs offered per physical CPU.'),
+    cfg.FloatOpt('ram_allocation_ratio', default=1.5, min=0.0,
+                 help='Virtual RAM offered per MB of physical RAM.'),
+    cfg.FloatOpt('disk_allocation_ratio', default=1.0, min=0.0,
+                 help='Virtual disk offered per GB of local disk.'),
+    cfg.IntOpt('reserved_host_memory_mb', default=0, min=0,
+               help='Memory (MB) kept back for the host and not offered to guests.'),
     cfg.IntOpt('local_gb', min=0,
                help='Disk capacity to report; default: the size of instances_path.'),
     cfg.StrOpt('instances_path', help='Instance directories (default <state_path>/instances).'),

@@ -48,27 +48,35 @@ def _visible_to(project_id):
     return sa.or_(_Image.visibility.in_(('public', 'community')), _Image.owner == project_id)
 
 
-def list_(db, name=None, status=None, visibility=None, owner=None, ids=None,
-          member_project=None, limit=None, marker=None):
+_FILTERS = {'name': _Image.name, 'status': _Image.status, 'visibility': _Image.visibility,
+            'owner': _Image.owner, 'ids': _Image.id}
+
+
+def list_(db, filters=None, **kwargs):
     """Images newest first (created_at desc, then id desc).
 
-    ``member_project`` limits the result to what a non-admin of that project may see;
-    None means everything (admin). ``marker`` is the id of the last image of the
-    previous page; an unknown or invisible marker is Invalid.
+    Filters (a dict, keyword arguments, or both): name, status, visibility, owner, ids
+    (a list is an IN), member_project, limit, marker. ``member_project`` limits the
+    result to what a non-admin of that project may see; absent means everything
+    (admin). ``marker`` is the id of the last image of the previous page; an unknown or
+    invisible marker is Invalid.
     """
+    filters = dict(filters or {}, **kwargs)
+    unknown = set(filters) - set(_FILTERS) - {'member_project', 'limit', 'marker'}
+    if unknown:
+        raise TypeError(f'unknown image filters: {sorted(unknown)}')
+    member_project = filters.get('member_project')
     with db.session() as s:
         q = sa.select(_Image).order_by(_Image.created_at.desc(), _Image.id.desc())
-        for column, value in ((_Image.name, name), (_Image.status, status),
-                              (_Image.visibility, visibility), (_Image.owner, owner),
-                              (_Image.id, ids)):
-            if value is not None:
-                q = q.where(_match(column, value))
+        for key, column in _FILTERS.items():
+            if filters.get(key) is not None:
+                q = q.where(_match(column, filters[key]))
         if member_project is not None:
             q = q.where(_visible_to(member_project))
-        if marker is not None:
-            q = q.where(_after(s, marker, member_project))
-        if limit is not None:
-            q = q.limit(limit)
+        if filters.get('marker') is not None:
+            q = q.where(_after(s, filters['marker'], member_project))
+        if filters.get('limit') is not None:
+            q = q.limit(filters['limit'])
         return [rows.to_dict(r) for r in s.scalars(q)]
 
 

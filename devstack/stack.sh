@@ -13,8 +13,6 @@ set -euo pipefail
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/settings"
 
 IMAGE_NAME=stratus-tiny
-# Fd 8 holds the deployment lock (see main); every daemon we start closes it
-# with `8<&-`, or it would hold the lock for as long as it runs.
 
 log() { printf 'stack: %s\n' "$*"; }
 die() {
@@ -86,6 +84,19 @@ write_file() {
     mv -f "$tmp" "$1"
 }
 
+# Closes every fd above 2 in the current (sub)shell. Whatever we start in the
+# background runs for long: it must not keep our deployment lock (fd 8) nor any
+# pipe our caller passed us (a caller reading that pipe to EOF would hang).
+close_inherited_fds() {
+    local fd
+    for fd in /proc/"$BASHPID"/fd/*; do
+        fd=${fd##*/}
+        if ((fd > 2)); then
+            exec {fd}>&-
+        fi
+    done
+}
+
 tail_log() {
     local file="$LOG_DIR/$1.log"
     if [[ -f "$file" ]]; then
@@ -150,6 +161,7 @@ ensure_rabbitmq() {
     # unless the caller already set them. Output goes to a file: beam and epmd
     # outlive us and would otherwise hold our caller's stdout pipe open.
     (
+        close_inherited_fds
         export RABBITMQ_NODE_PORT="$port"
         if [[ -n "$bind" ]]; then
             export RABBITMQ_NODE_IP_ADDRESS="${RABBITMQ_NODE_IP_ADDRESS:-$bind}"
@@ -157,7 +169,7 @@ ensure_rabbitmq() {
             export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="${RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS:-$dist_args}"
         fi
         exec rabbitmq-server -detached
-    ) </dev/null >>"$LOG_DIR/rabbitmq.log" 2>&1 8<&- ||
+    ) </dev/null >>"$LOG_DIR/rabbitmq.log" 2>&1 ||
         die "rabbitmq-server -detached failed; see $LOG_DIR/rabbitmq.log"
 
     # -detached returns at once. `rabbitmqctl await_startup` fails straight away
@@ -187,8 +199,10 @@ ensure_memcached() {
 
     log "starting memcached on $host:$port"
     # Its pid file in PID_DIR is the record that we started it: unstack.sh stops it.
-    memcached -d "${user_args[@]}" -l "$host" -p "$port" -P "$PID_DIR/memcached.pid" \
-        </dev/null >>"$LOG_DIR/memcached.log" 2>&1 8<&- ||
+    (
+        close_inherited_fds
+        exec memcached -d "${user_args[@]}" -l "$host" -p "$port" -P "$PID_DIR/memcached.pid"
+    ) </dev/null >>"$LOG_DIR/memcached.log" 2>&1 ||
         die "memcached failed to start; see $LOG_DIR/memcached.log"
     wait_until "$SERVICE_TIMEOUT" 1 tcp_open "$host" "$port" || {
         tail_log memcached
@@ -288,7 +302,7 @@ instances_path = $(cfg_escape "$STATE_DIR/instances/compute-$n")
 EOF
         } | write_file "$STATE_DIR/compute-$n.conf"
     done
-    log "wrote $CONTROLLER_CONF and compute-{1..$COMPUTE_HOSTS}.conf"
+    log "wrote $CONTROLLER_CONF and compute-1..$COMPUTE_HOSTS.conf"
 }
 
 # --- database contents -------------------------------------------------------
@@ -350,12 +364,13 @@ start_daemon() {
     # setsid: a session of its own, so the daemon outlives this script and its
     # terminal, and unstack.sh can signal its whole process group. The inner
     # bash writes its own pid and then execs the daemon, so the pid file holds
-    # the daemon's pid even when setsid has to fork. stdin, stdout and stderr
-    # and our lock fd are not inherited: a daemon must not keep a caller's pipe
-    # open nor hold the deployment lock.
-    # shellcheck disable=SC2016  # $$, $1 and $@ belong to the inner bash
-    setsid nohup bash -c 'echo "$$" >"$1" && shift && exec "$@"' stratus-launch "$pidfile" "$@" \
-        </dev/null >>"$LOG_DIR/$name.log" 2>&1 8<&- &
+    # the daemon's pid even when setsid has to fork. Only stdin (/dev/null),
+    # stdout and stderr (the log) are inherited.
+    (
+        close_inherited_fds
+        # shellcheck disable=SC2016  # $$, $1 and $@ belong to the inner bash
+        exec setsid nohup bash -c 'echo "$$" >"$1" && shift && exec "$@"' stratus-launch "$pidfile" "$@"
+    ) </dev/null >>"$LOG_DIR/$name.log" 2>&1 &
     wait_until 10 0.1 test -s "$pidfile" || die "$name did not start; see $LOG_DIR/$name.log"
 }
 
@@ -469,7 +484,8 @@ main() {
 
     mkdir -p "$STATE_DIR" "$LOG_DIR" "$PID_DIR" "$STATE_DIR/instances"
     # One stack.sh/unstack.sh at a time per STATE_DIR. Taken after
-    # install-deps.sh so that nothing apt might start inherits the lock fd.
+    # install-deps.sh so that nothing apt might start inherits the lock fd;
+    # what we start ourselves closes it (close_inherited_fds).
     exec 8<"$STATE_DIR"
     flock -w 600 8 || die "another stack.sh/unstack.sh holds $STATE_DIR"
 

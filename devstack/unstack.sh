@@ -51,7 +51,7 @@ stop_pidfiles() {
             signal_pid TERM "$pid"
             running+=("$f")
         else
-            log "$(basename "$f" .pid) is not running"
+            log "$(basename "$f" .pid) is not running (removing its pid file)"
             rm -f "$f"
         fi
     done

@@ -1,8 +1,12 @@
 """RPC client factory: topic, server, version and the [upgrade_levels] cap."""
+import logging
+
 import oslo_messaging
+import tenacity
 
 from rpc import serializer as serializer_mod
 
+LOG = logging.getLogger(__name__)
 AUTO = 'auto'
 
 
@@ -31,6 +35,29 @@ class Client:
         if timeout:
             kwargs['timeout'] = timeout
         return _Prepared(self._client.prepare(**kwargs))
+
+    def ping(self, ctxt, server=None, timeout=2):
+        """Ask a live server of this topic to answer (the 'baseapi' namespace)."""
+        target = oslo_messaging.Target(topic=self.topic, server=server, namespace='baseapi',
+                                       version='1.0')
+        client = oslo_messaging.get_rpc_client(
+            self._transport, target, timeout=timeout,
+            serializer=serializer_mod.ContextSerializer())
+        try:
+            return client.call(ctxt, 'ping', arg=None)
+        except oslo_messaging.MessagingTimeout as exc:
+            raise CallTimeout(f'no {self.topic} server answered within {timeout} s') from exc
+
+    def wait_until_ready(self, ctxt, deadline=None):
+        """Block until a server of this topic answers; a call sent before its queue
+        exists is silently dropped by the broker, so start-up must wait for it."""
+        stop = tenacity.stop_after_delay(deadline) if deadline else tenacity.stop_never
+        retry = tenacity.Retrying(
+            retry=tenacity.retry_if_exception_type(CallTimeout), stop=stop, reraise=True,
+            wait=tenacity.wait_fixed(0.5),
+            before_sleep=lambda state: LOG.warning('waiting for the %s service to answer',
+                                                   self.topic))
+        return retry(self.ping, ctxt)
 
     def cast(self, ctxt, method, server=None, version='1.0', **kwargs):
         self.prepare(server=server, version=version).cast(ctxt, method, **kwargs)

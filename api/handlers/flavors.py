@@ -32,9 +32,11 @@ def _int_param(req, name):
     if raw is None:
         return None
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError as exc:
         raise exception.Invalid(f'Invalid {name} filter [{raw}]') from exc
+    # Clamp to what SQLite can compare against (a larger value matches nothing anyway).
+    return max(min(value, 2 ** 63 - 1), -2 ** 63)
 
 
 def _list(req, deps, detailed):

@@ -1,6 +1,7 @@
 """/os-hypervisors: compute nodes with their capacity and usage (admin)."""
 from api import policy
 from api import wsgi
+from common import exception
 from db import compute_nodes
 from db import services
 
@@ -65,6 +66,9 @@ def detail(req, deps):
 
 def show(req, deps, hypervisor_id):
     policy.authorize(req.context, 'os-hypervisors')
+    if hypervisor_id.isdigit() and not (hypervisor_id.isascii() and int(hypervisor_id) < 2 ** 63):
+        # '²' or an integer SQLite cannot hold: no such hypervisor (not a 500).
+        raise exception.NotFound(f'Hypervisor {hypervisor_id} could not be found.')
     node = compute_nodes.get(deps.db, hypervisor_id)
     return wsgi.json_response({'hypervisor': _view(deps, node, req.api_version, True)})
 

@@ -103,8 +103,8 @@ def index(req, deps):
     """GET /v2/images: filtered, newest first, marker paging with a ``next`` link."""
     ctx = req.context
     limit = _limit(req, deps)
-    rows = images_db.list_(deps.db, member_project=None if ctx.is_admin else ctx.project_id,
-                           limit=limit, marker=req.GET.get('marker'), **_filters(req))
+    rows = images_db.list_(deps.db, _filters(req), limit=limit, marker=req.GET.get('marker'),
+                           member_project=None if ctx.is_admin else ctx.project_id)
     return wsgi.json_response(views.collection(rows, list(req.GET.items()), limit))
 
 

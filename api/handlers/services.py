@@ -28,6 +28,12 @@ def _view(service, down_time, version):
     return body
 
 
+def _check_id(service_id):
+    """'²' or an integer SQLite cannot hold names no service (a 404, not a 500)."""
+    if service_id.isdigit() and not (service_id.isascii() and int(service_id) < 2 ** 63):
+        raise exception.NotFound(f'Service {service_id} not found.')
+
+
 def _zone(service):
     return 'nova' if service['binary'] == 'stratus-compute' else 'internal'
 
@@ -43,6 +49,7 @@ def update(req, deps, service_id):
     policy.authorize(req.context, 'os-services')
     if req.api_version < (2, 53):
         raise exception.NotFound('Use PUT /os-services/{id} with microversion 2.53 or later.')
+    _check_id(service_id)
     body = schemas.validate(UPDATE, req.json_body_or_400())
     values = {}
     if 'status' in body:
@@ -61,6 +68,7 @@ def update(req, deps, service_id):
 
 def delete(req, deps, service_id):
     policy.authorize(req.context, 'os-services')
+    _check_id(service_id)
     services.delete(deps.db, service_id)
     return wsgi.json_response(None, 204)
 

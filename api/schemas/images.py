@@ -16,6 +16,8 @@ READ_ONLY = ('status', 'size', 'virtual_size', 'checksum', 'os_hash_algo', 'os_h
 # Columns of the images table a create request may set; everything else is a property.
 CORE = ('id', 'name', 'visibility', 'owner', 'disk_format', 'container_format', 'min_disk',
         'min_ram', 'protected')
+# Base attributes kept among the properties (no column): always present, never removed.
+BASE_PROPERTIES = ('tags', 'os_hidden')
 _UUID = '^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$'
 
 _PROPERTIES = {
@@ -126,7 +128,7 @@ def _apply_one(doc, op):
     if name in READ_ONLY or name == 'id':
         raise exception.Forbidden(f"Attribute '{name}' is read-only.")
     if op['op'] == 'remove':
-        if name in CORE:
+        if name in CORE or name in BASE_PROPERTIES:
             raise exception.Forbidden(f"Attribute '{name}' is reserved.")
         if name not in doc:
             raise exception.Conflict(f'Property {name} does not exist.')
@@ -134,6 +136,6 @@ def _apply_one(doc, op):
         return
     if 'value' not in op:
         raise exception.Invalid(f"Operation {op['op']} needs a value.")
-    if op['op'] == 'replace' and name not in CORE and name not in doc:
+    if op['op'] == 'replace' and name not in doc and name not in CORE + BASE_PROPERTIES:
         raise exception.Conflict(f'Property {name} does not exist.')
     doc[name] = op['value']

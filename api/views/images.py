@@ -1,10 +1,11 @@
 """Glance v2 image documents built from image rows."""
 import urllib.parse
 
+from api.schemas import images as schema
 from common import timeutils
 
 # Properties that have their own slot in the view instead of being flattened as strings.
-_SPECIAL = ('tags', 'os_hidden')
+_SPECIAL = schema.BASE_PROPERTIES
 
 
 def image(row):

@@ -1,4 +1,4 @@
-"""A gateway with the identity and image handlers over a migrated SQLite file, driven in-process."""
+"""A gateway with the identity and image handlers over a migrated SQLite file, in-process."""
 import json
 import threading
 import wsgiref.simple_server

@@ -5,6 +5,7 @@ import struct
 
 import pytest
 
+from api import identity_store
 from image import importer
 from tests.functional import _gateway
 
@@ -62,7 +63,7 @@ def test_schemas(gw):
 def test_create_view(gw):
     image = _create(gw, min_ram=64, protected=False, hw_disk_bus='virtio', tags=['a'])
     assert image['status'] == 'queued' and image['visibility'] == 'shared'
-    assert image['owner'] == _gateway.identity_store.stable_id('project', 'demo')
+    assert image['owner'] == identity_store.stable_id('project', 'demo')
     assert image['hw_disk_bus'] == 'virtio' and image['tags'] == ['a']
     assert image['min_ram'] == 64 and image['min_disk'] == 0 and image['os_hidden'] is False
     assert image['self'] == f"/v2/images/{image['id']}"
@@ -343,3 +344,14 @@ def test_openstacksdk_against_the_gateway(gw):
         assert conn.image.find_image('renamed').id == image.id
         conn.image.delete_image(image.id)
         assert conn.image.find_image('renamed') is None
+
+
+def test_db_list_takes_a_filter_dict_or_keywords(gw):
+    from db import images as images_db
+    a = _create(gw, name='a')
+    _create(gw, name='b')
+    assert [i['name'] for i in images_db.list_(gw.db, {})] == ['b', 'a']
+    assert [i['id'] for i in images_db.list_(gw.db, {'name': 'a'})] == [a['id']]
+    assert [i['name'] for i in images_db.list_(gw.db, ids=[a['id']], limit=5)] == ['a']
+    with pytest.raises(TypeError):
+        images_db.list_(gw.db, {'colour': 'red'})
