@@ -5,6 +5,7 @@ import oslo_messaging
 import tenacity
 
 from rpc import serializer as serializer_mod
+from rpc import stats
 
 LOG = logging.getLogger(__name__)
 AUTO = 'auto'
@@ -74,9 +75,11 @@ class _Prepared:
         self._prepared = prepared
 
     def cast(self, ctxt, method, **kwargs):
+        stats.count('cast', method)
         self._prepared.cast(ctxt, method, **kwargs)
 
     def call(self, ctxt, method, **kwargs):
+        stats.count('call', method)
         try:
             return self._prepared.call(ctxt, method, **kwargs)
         except oslo_messaging.MessagingTimeout as exc:

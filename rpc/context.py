@@ -34,6 +34,10 @@ class RequestContext:
         fields = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in (values or {}).items() if k in fields})
 
+    def redacted_copy(self):
+        """A copy safe to publish in a notification (a context carries no secrets)."""
+        return dataclasses.replace(self, roles=list(self.roles))
+
     def elevated(self):
         """A copy with the admin role, for internal work done on a user's behalf."""
         roles = list(self.roles) if self.is_admin else list(self.roles) + ['admin']

@@ -5,6 +5,7 @@ import logging
 import oslo_messaging
 
 from rpc import serializer as serializer_mod
+from rpc import stats
 
 LOG = logging.getLogger(__name__)
 
@@ -20,7 +21,7 @@ class PingEndpoint:
 
     def ping(self, ctxt, arg=None):
         return {'service': self._service, 'host': self._host,
-                'pid': os.getpid(), 'arg': arg}
+                'pid': os.getpid(), 'arg': arg, 'sent': stats.snapshot()}
 
 
 class RPCService:

@@ -5,6 +5,7 @@ from oslo_messaging._metrics import client as _metrics
 from oslo_messaging._tracing import client as _tracing
 
 EMBEDDED_URL = 'kombu+memory:////'
+DEFAULT_URL = 'rabbit://guest:guest@127.0.0.1:5672/'
 EXCEPTION_MODULES = ['common.exception']
 
 
@@ -17,12 +18,15 @@ def register_opts(conf):
     conf.register_opts(_metrics.oslo_messaging_metrics, group='oslo_messaging_metrics')
     for group, opts in _opts.list_opts():
         conf.register_opts(opts, group=group)
+    # Unset must be distinguishable from oslo's 'rabbit://' so the all-in-one can
+    # choose the embedded transport when nothing was configured.
+    conf.set_default('transport_url', None)
     return conf
 
 
 def get_transport(conf):
     """The RPC transport for ``conf``; the embedded one needs no broker."""
-    url = conf.transport_url or EMBEDDED_URL
+    url = conf.transport_url or DEFAULT_URL
     if url.startswith('kombu+memory'):
         # The memory transport has no heartbeats; asking for them only logs a warning.
         conf.set_override('heartbeat_timeout_threshold', 0, group='oslo_messaging_rabbit')
@@ -31,7 +35,7 @@ def get_transport(conf):
 
 
 def get_notification_transport(conf):
-    url = conf.transport_url or EMBEDDED_URL
+    url = conf.oslo_messaging_notifications.transport_url or conf.transport_url or DEFAULT_URL
     return oslo_messaging.get_notification_transport(conf, url=url)
 
 

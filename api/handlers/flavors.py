@@ -5,6 +5,7 @@ from api import policy
 from api import schemas
 from api import wsgi
 from api.schemas import flavors as flavor_schemas
+from api.handlers.servers import next_query
 from api.views import flavors as views
 from common import exception
 from db import flavors
@@ -58,8 +59,8 @@ def _list(req, deps, detailed):
     body = {'flavors': [view(f, base, req.api_version) for f in found]}
     if found and len(found) == limit:
         path = 'flavors/detail' if detailed else 'flavors'
-        body['flavors_links'] = [{'rel': 'next', 'href': f'{base}/v2.1/{path}?limit={limit}'
-                                                         f'&marker={found[-1]["flavorid"]}'}]
+        body['flavors_links'] = [{'rel': 'next', 'href': f'{base}/v2.1/{path}?' + next_query(
+            req.GET, limit, found[-1]['flavorid'])}]
     return wsgi.json_response(body)
 
 

@@ -72,9 +72,14 @@ def _signer(deps):
 
 def _password_user(deps, identity):
     """The user a password method names (by id, or by name in the default domain)."""
-    user = (identity.get('password') or {}).get('user')
+    password = identity.get('password')
+    user = password.get('user') if isinstance(password, dict) else None
     if not isinstance(user, dict) or not (user.get('id') or user.get('name')):
         raise _KeystoneError(400, 'Expecting to find user in password auth.')
+    for key in ('id', 'name', 'password'):
+        if user.get(key) is not None and not isinstance(user[key], str):
+            raise _KeystoneError(400, f"Invalid input for field 'identity/password/user/"
+                                      f"{key}': {user[key]!r} is not of type 'string'")
     if not user.get('id'):
         _check_domain(user.get('domain'), 401)
     found = deps.identity.authenticate(name=user.get('name'), user_id=user.get('id'),
@@ -86,7 +91,8 @@ def _password_user(deps, identity):
 
 def _token_user(deps, identity):
     """The user of an existing token (re-scoping); its audit id chains on."""
-    old = (identity.get('token') or {}).get('id')
+    token = identity.get('token')
+    old = token.get('id') if isinstance(token, dict) else None
     try:
         claims = _signer(deps).verify(old)
     except tokens.InvalidToken:

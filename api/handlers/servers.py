@@ -1,5 +1,6 @@
 """/servers: create, list, detail, show, delete."""
 import logging
+import urllib.parse
 import uuid as uuid_mod
 
 from api import build_request
@@ -81,9 +82,15 @@ def _list(req, deps, detailed):
     body = {'servers': items}
     if found and len(found) == limit:
         path = 'servers/detail' if detailed else 'servers'
-        body['servers_links'] = [{'rel': 'next', 'href': f'{base}/v2.1/{path}?limit={limit}'
-                                                         f'&marker={found[-1]["uuid"]}'}]
+        body['servers_links'] = [{'rel': 'next', 'href': f'{base}/v2.1/{path}?' + next_query(
+            params, limit, found[-1]['uuid'])}]
     return wsgi.json_response(body)
+
+
+def next_query(params, limit, marker):
+    """The next page's query: the same filters (as Nova keeps them), limit and new marker."""
+    kept = [(k, v) for k, v in params.items() if k not in ('limit', 'marker')]
+    return urllib.parse.urlencode(kept + [('limit', limit), ('marker', marker)])
 
 
 def _filters(ctxt, params):

@@ -41,17 +41,18 @@ _SPEC_KEY = {'type': 'string', 'minLength': 1, 'maxLength': 255,
              'pattern': r'^[a-zA-Z0-9-_:. ]{1,255}$'}
 _SPEC_VALUE = {'type': ['string', 'number', 'boolean'], 'minLength': 0, 'maxLength': 255}
 
+# Draft 4 has no propertyNames: keys are checked with patternProperties, as Nova does.
 EXTRA_SPECS = {
     'type': 'object',
     'properties': {'extra_specs': {
-        'type': 'object', 'propertyNames': _SPEC_KEY,
-        'additionalProperties': _SPEC_VALUE}},
+        'type': 'object', 'patternProperties': {_SPEC_KEY['pattern']: _SPEC_VALUE},
+        'additionalProperties': False}},
     'required': ['extra_specs'], 'additionalProperties': False,
 }
 
 EXTRA_SPEC_ONE = {
-    'type': 'object', 'propertyNames': _SPEC_KEY, 'additionalProperties': _SPEC_VALUE,
-    'minProperties': 1, 'maxProperties': 1,
+    'type': 'object', 'patternProperties': {_SPEC_KEY['pattern']: _SPEC_VALUE},
+    'additionalProperties': False, 'minProperties': 1, 'maxProperties': 1,
 }
 
 _TENANT = {'type': 'object', 'properties': {

@@ -31,9 +31,11 @@ CREATE = {
                 'networks': {'oneOf': [{'type': 'array', 'items': _NETWORK},
                                        {'type': 'string', 'enum': ['none', 'auto']}]},
                 'availability_zone': {'type': 'string', 'minLength': 1, 'maxLength': 255},
+                # Draft 4 has no propertyNames: Nova checks keys with patternProperties.
                 'metadata': {'type': 'object', 'maxProperties': 128,
-                             'additionalProperties': {'type': 'string', 'maxLength': 255},
-                             'propertyNames': {'minLength': 1, 'maxLength': 255}},
+                             'patternProperties': {'^[a-zA-Z0-9-_:. ]{1,255}$': {
+                                 'type': 'string', 'maxLength': 255}},
+                             'additionalProperties': False},
                 'key_name': {'type': 'string', 'minLength': 1, 'maxLength': 255},
                 'security_groups': {'type': 'array', 'items': {
                     'type': 'object', 'properties': {'name': {'type': 'string'}},

@@ -29,6 +29,7 @@ def cloud_conf(state_path, **overrides):
     conf.set_override('port', free_port(), group='api')
     conf.set_override('users', USERS, group='identity')
     conf.set_override('log_format', 'text')
+    conf.set_override('driver', ['messagingv2'], group='oslo_messaging_notifications')
     for (group, name), value in overrides.items():
         conf.set_override(name, value, group=group)
     return conf
