@@ -1,0 +1,1 @@
+"""Networking: fixed and floating IPs, networks and security groups (not built yet)."""
