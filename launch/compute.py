@@ -71,7 +71,7 @@ def main(argv=None):
         return 2
     transport = transport_mod.get_transport(conf)
     svc = build(conf, transport)
-    return daemon.run(conf, f'compute', svc.start, svc.stop)
+    return daemon.run(conf, 'compute', svc.start, svc.stop)
 
 
 if __name__ == '__main__':

@@ -1,4 +1,5 @@
 """A small HTTP client for the gateway: gets a token, sends JSON, waits for states."""
+import concurrent.futures
 import time
 
 import requests
@@ -49,3 +50,22 @@ class Client:
             if time.monotonic() > deadline:
                 raise AssertionError(f'{server_id} still {status} after {timeout} s')
             time.sleep(0.05)
+
+    def boot_many(self, prefix, image_id, count, workers=16, **extra):
+        """Create ``count`` servers from ``workers`` threads at once; their ids in order."""
+        def boot(n):
+            resp = self.create_server(f'{prefix}-{n}', image_id, **extra)
+            assert resp.status_code == 202, resp.text
+            return resp.json()['server']['id']
+
+        with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+            return list(pool.map(boot, range(count)))
+
+    def delete_all(self, server_ids, workers=16, timeout=120):
+        """Delete the servers concurrently and wait until every one is gone."""
+        with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+            codes = list(pool.map(
+                lambda i: self.delete(f'/compute/v2.1/servers/{i}').status_code, server_ids))
+        for server_id in server_ids:
+            self.wait_status(server_id, {'DELETED'}, timeout=timeout)
+        return codes

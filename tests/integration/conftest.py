@@ -48,9 +48,9 @@ def rabbit_url(rabbitmq_proc):
     return f'rabbit://guest:guest@{rabbitmq_proc.host}:{rabbitmq_proc.port}/'
 
 
-@pytest.fixture
+@pytest.fixture(scope='module')
 def vhost_url(rabbitmq_proc, request):
-    """A fresh virtual host per test so queues of one deployment never meet another's."""
+    """A fresh virtual host per module so queues of one deployment never meet another's."""
     name = f'v{abs(hash(request.node.nodeid)) % 10 ** 8}'
     rabbitmq_proc.rabbitctl_output('add_vhost', name)
     rabbitmq_proc.rabbitctl_output('set_permissions', '-p', name, 'guest', '.*', '.*', '.*')

@@ -55,6 +55,17 @@ class Deployment:
             cp.write(f)
         return path
 
+    def seed(self, tmp_path):
+        """A flavor m1.nano (id 42) and a small public image, as devstack makes them."""
+        from image import qemu_img
+        base = os.path.join(str(tmp_path), 'tiny.qcow2')
+        qemu_img.create_blank(base, 16 * 2 ** 20)
+        self.manage('db', 'sync')
+        self.manage('flavor', 'create', 'm1.nano', '--id', '42', '--ram', '128', '--vcpus',
+                    '1', '--disk', '1')
+        self.image_id = self.manage('image', 'import', base, '--name', 'stratus-tiny',
+                                    '--public').split()[0]
+
     def manage(self, *args):
         return subprocess.run([sys.executable, '-m', 'launch.manage', '--config-file',
                                self.conf_path, *args], cwd=REPO, check=True,
@@ -62,8 +73,10 @@ class Deployment:
 
     def start_service(self, name, module, conf_path):
         log = open(os.path.join(self.root, 'logs', f'{name}.log'), 'ab')
+        # The services exit by themselves if this (test) process dies without stopping them.
+        env = dict(os.environ, STRATUS_EXIT_WITH_PARENT='1')
         self.procs[name] = subprocess.Popen(
-            [sys.executable, '-m', module, '--config-file', conf_path], cwd=REPO,
+            [sys.executable, '-m', module, '--config-file', conf_path], cwd=REPO, env=env,
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         log.close()
         return self.procs[name]
@@ -155,3 +168,14 @@ class Deployment:
             with open(os.path.join(self.root, 'logs', f'{name}.log'), errors='replace') as f:
                 out.extend(f.readlines())
         return out
+
+
+def running(tmp_path, transport_url, api_port, **kwargs):
+    """A seeded, started deployment as a generator for pytest fixtures (stops after)."""
+    dep = Deployment(os.path.join(str(tmp_path), 'cloud'), transport_url, api_port, **kwargs)
+    try:
+        dep.seed(tmp_path)
+        dep.start()
+        yield dep
+    finally:
+        dep.stop()

@@ -1,5 +1,4 @@
 """Separate processes over a real RabbitMQ: concurrent boots reach ACTIVE and deletes clean up."""
-import concurrent.futures
 import os
 
 import pytest
@@ -8,7 +7,6 @@ from compute import rpcapi as compute_rpcapi
 from conf import new_conf
 from db import allocations
 from db import instances
-from image import qemu_img
 from rpc import context as context_mod
 from rpc import transport as transport_mod
 from tests.functional import client as client_mod
@@ -18,23 +16,10 @@ from tests.integration import deployment as deployment_mod
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture
-def cloud(tmp_path, vhost_url):
-    dep = deployment_mod.Deployment(tmp_path / 'cloud', vhost_url, conftest.free_port())
-    seed(dep, tmp_path)
-    dep.start()
-    yield dep
-    dep.stop()
-
-
-def seed(dep, tmp_path):
-    base = tmp_path / 'tiny.qcow2'
-    qemu_img.create_blank(str(base), 16 * 2 ** 20)
-    dep.manage('db', 'sync')
-    dep.manage('flavor', 'create', 'm1.nano', '--id', '42', '--ram', '128', '--vcpus', '1',
-               '--disk', '1')
-    dep.image_id = dep.manage('image', 'import', str(base), '--name', 'stratus-tiny',
-                              '--public').split()[0]
+@pytest.fixture(scope='module')
+def cloud(tmp_path_factory, vhost_url):
+    yield from deployment_mod.running(tmp_path_factory.mktemp('rabbit'), vhost_url,
+                                      conftest.free_port())
 
 
 def guests(dep, host):
@@ -50,14 +35,7 @@ def guests(dep, host):
 
 def test_twenty_concurrent_boots_and_deletes(cloud):
     demo = client_mod.Client(cloud.url, 'demo', 'demopw', 'demo')
-
-    def boot(n):
-        resp = demo.create_server(f'rmq-{n}', cloud.image_id)
-        assert resp.status_code == 202, resp.text
-        return resp.json()['server']['id']
-
-    with concurrent.futures.ThreadPoolExecutor(20) as pool:
-        ids = list(pool.map(boot, range(20)))
+    ids = demo.boot_many('rmq', cloud.image_id, 20, workers=20)
     servers = [demo.wait_status(i, {'ACTIVE', 'ERROR'}, timeout=120) for i in ids]
     assert [s['status'] for s in servers] == ['ACTIVE'] * 20, [s.get('fault') for s in servers]
     db = cloud.db()
@@ -68,15 +46,40 @@ def test_twenty_concurrent_boots_and_deletes(cloud):
         assert running[host].get(server_id) == 1, f'{server_id} not running on {host}'
         assert os.path.exists(os.path.join(cloud.root, 'instances', host, server_id, 'disk'))
 
-    with concurrent.futures.ThreadPoolExecutor(20) as pool:
-        codes = list(pool.map(lambda i: demo.delete(f'/compute/v2.1/servers/{i}').status_code,
-                              ids))
-    assert codes == [204] * 20
-    for server_id in ids:
-        demo.wait_status(server_id, {'DELETED'}, timeout=60)
+    assert demo.delete_all(ids, workers=20) == [204] * 20
     for host in cloud.hosts:
         assert not set(guests(cloud, host)) & set(ids)
     for server_id, host in hosts.items():
         assert not os.path.exists(os.path.join(cloud.root, 'instances', host, server_id))
         assert instances.get(db, server_id, read_deleted=True)['deleted']
         assert allocations.get(db, server_id) is None
+
+
+def test_openstacksdk_flow_over_rabbitmq(cloud):
+    from tests.functional import test_sdk
+    conn = test_sdk.connect(cloud, 'demo', 'demopw', 'demo')
+    flavor = conn.compute.find_flavor('m1.nano')
+    server = conn.compute.create_server(name='sdk-rmq', flavor_id=flavor.id,
+                                        image_id=cloud.image_id, networks='none')
+    server = conn.compute.wait_for_server(server, status='ACTIVE', interval=0.2, wait=60)
+    assert server.id in [s.id for s in conn.compute.servers()]
+    assert conn.compute.get_server(server.id).status == 'ACTIVE'
+    conn.compute.delete_server(server)
+    conn.compute.wait_for_delete(server, interval=0.2, wait=60)
+
+
+def test_request_id_on_every_hop_and_no_secret_in_logs(cloud):
+    import json
+    demo = client_mod.Client(cloud.url, 'demo', 'demopw', 'demo')
+    resp = demo.create_server('traced', cloud.image_id)
+    request_id = resp.headers['X-OpenStack-Request-Id']
+    server_id = resp.json()['server']['id']
+    demo.wait_status(server_id, {'ACTIVE'})
+    demo.delete(f'/compute/v2.1/servers/{server_id}')
+    demo.wait_status(server_id, {'DELETED'})
+    lines = [json.loads(line) for line in cloud.logs() if line.startswith('{')]
+    services_seen = {entry['service'] for entry in lines if entry['request_id'] == request_id}
+    assert {'api', 'conductor', 'scheduler', 'compute'} <= services_seen, services_seen
+    text = ''.join(cloud.logs())
+    assert demo.token not in text
+    assert 'demopw' not in text and 'adminpw' not in text
