@@ -55,6 +55,7 @@ class ComputeManager:
                 self.driver.destroy(instance)
                 return
             self.notifier.instance(ctxt, 'create', 'end', instance)
+            LOG.info('instance %s is running', uuid)
 
     def _build_failed(self, ctxt, instance, exc):
         LOG.warning('build of %s failed: %s', instance['uuid'], exc)
@@ -80,6 +81,7 @@ class ComputeManager:
                 return
             event = {'name': DELETE_EVENT, 'result': 'Success', 'start_time': started}
             self.conductor_api.instance_destroyed(ctxt, self.host, uuid, event=event)
+            LOG.info('instance %s is deleted', uuid)
             self.notifier.instance(ctxt, 'delete', 'end', dict(instance, vm_state='deleted'))
 
     def _delete_failed(self, ctxt, instance, exc, started):

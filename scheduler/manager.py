@@ -90,6 +90,7 @@ class SchedulerManager:
             host = self._random.choice(remaining[:subset_size])
             try:
                 _claim(self.db, host.node_id, instance_uuid, *needs)
+                LOG.info('claimed %s on %s for %s', needs, host.node, instance_uuid)
                 return host, lost
             except exception.ClaimFailed as exc:
                 LOG.debug('Claim for %s on %s lost: %s', instance_uuid, host.node, exc)

@@ -61,6 +61,7 @@ class BuildTask:
             return
         self.compute_api.build_and_run_instance(
             ctxt, dest['host'], instance, spec['image'], spec, spec.get('alternates', []))
+        LOG.info('building %s on %s', uuid, dest['host'])
 
     def reschedule(self, ctxt, host, uuid, reason, details):
         """The build failed on ``host``: try the next alternate, up to max_attempts."""
