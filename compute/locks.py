@@ -8,6 +8,11 @@ class InstanceLocks:
         self._guard = threading.Lock()
         self._locks = {}
 
+    def busy(self, uuid):
+        """True while some action holds or waits for the instance's lock."""
+        with self._guard:
+            return uuid in self._locks
+
     @contextlib.contextmanager
     def hold(self, uuid):
         with self._guard:

@@ -126,6 +126,32 @@ class ComputeManager:
                 fault={'code': 500, 'message': 'Build was interrupted by a restart of the '
                                                f'compute service on {self.host}.'})
 
+    def check_build_timeouts(self, ctxt):
+        """Builds on this host that no action is working on and that passed
+        [compute] build_timeout (a lost message) go to ERROR with a fault."""
+        timeout = self.conf.compute.build_timeout
+        if not timeout:
+            return
+        now = timeutils.utcnow()
+        for instance in self.conductor_api.instances_on_host(ctxt, self.host):
+            changed = timeutils.parse(instance.get('updated_at') or instance['created_at'])
+            if (instance['task_state'] != states.SPAWNING or self.locks.busy(instance['uuid'])
+                    or (now - changed).total_seconds() < timeout):
+                continue
+            LOG.warning('build of %s timed out after %d s', instance['uuid'], timeout)
+            self._fail_stuck_build(ctxt, instance, f'Build timed out after {timeout} s on '
+                                                   f'{self.host}.')
+
+    def _fail_stuck_build(self, ctxt, instance, message):
+        try:
+            self.conductor_api.instance_update(
+                ctxt, self.host, instance['uuid'],
+                {'vm_state': states.ERROR, 'task_state': None},
+                expected_task_state=states.SPAWNING, fault={'code': 500, 'message': message})
+        except (exception.UnexpectedTaskState, exception.InstanceNotFound):
+            return
+        self.driver.destroy(instance)
+
     def heartbeat(self, ctxt):
         self.conductor_api.service_heartbeat(ctxt, self.host, BINARY, f'compute.{self.host}')
 

@@ -34,7 +34,9 @@ def build(conf, transport, host=None, driver=None):
                           tasks=[(conf.report_interval, 'heartbeat',
                                   lambda: manager.heartbeat(ctxt)),
                                  (conf.compute.resource_report_interval, 'report_resources',
-                                  lambda: manager.report_resources(ctxt))])
+                                  lambda: manager.report_resources(ctxt)),
+                                 (60, 'check_build_timeouts',
+                                  lambda: manager.check_build_timeouts(ctxt))])
     svc.manager = manager
     return svc
 

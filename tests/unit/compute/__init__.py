@@ -1,0 +1,1 @@
+"""Compute manager tests."""
