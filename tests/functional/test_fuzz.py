@@ -22,6 +22,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 
 from api import handlers
+from db import actions as actions_db
 from db import compute_nodes
 from db import flavors as flavors_db
 from db import images as images_db
@@ -231,7 +232,12 @@ def requests_for(draw, group):
         method = draw(st.sampled_from(['GET', 'POST', 'PUT', 'DELETE', 'PATCH']))
     path = template
     for name in PARAM.findall(template):
-        path = path.replace('{' + name + '}', _safe(draw(SEGMENT)), 1)
+        if method == 'GET' and draw(st.integers(0, 3)) == 0:
+            # Reads may name real resources: show views at every microversion.
+            segment = draw(st.sampled_from(sorted(_STATE['known'])))
+        else:
+            segment = _safe(draw(SEGMENT))
+        path = path.replace('{' + name + '}', segment, 1)
     if path.startswith('/compute/v2.1/') and draw(st.integers(0, 4)) == 0:
         project = _safe(draw(SEGMENT))
         if urllib.parse.unquote(project) not in _STATE['collections']:
@@ -252,7 +258,7 @@ def _safe(segment):
 
 # --- state, cleanup --------------------------------------------------------------------------
 
-_STATE = {'protected': set(), 'collections': set(), 'image_id': None}
+_STATE = {'protected': set(), 'known': set(), 'collections': set(), 'image_id': None}
 
 
 def _snapshot(db):
@@ -266,13 +272,21 @@ def _snapshot(db):
 @pytest.fixture(scope='module')
 def fuzz_env(cloud, admin, demo, image_id):
     from api import router
+    # One real server of demo's for reads (and for writes to leave alone).
+    resp = demo.create_server('fuzz-target', image_id)
+    assert resp.status_code == 202, resp.text
+    target = resp.json()['server']['id']
+    demo.wait_status(target, {'ACTIVE', 'ERROR'})
     before = _snapshot(cloud.db)
     protected = set(before['servers']) | set(before['flavors']) | set(before['images'])
     for service in services_db.list_(cloud.db):
         protected |= {str(service['id']), service['uuid'], service['host']}
     for node in compute_nodes.list_(cloud.db):
         protected |= {str(node['id']), node['uuid']}
-    _STATE.update(protected={p for p in protected if p}, image_id=image_id,
+    known = {p for p in protected if p} | {'m1.nano', 'fuzz-target', 'compute-1'}
+    for server_id in before['servers']:
+        known |= {a['request_id'] for a in actions_db.list_(cloud.db, server_id)}
+    _STATE.update(protected={p for p in protected if p}, known=known, image_id=image_id,
                   collections={p.split('/')[3] for m in MODULES.values()
                                for _, p, _ in m.ROUTES
                                if p.startswith(router.COMPUTE_PREFIX + '/')})
@@ -281,7 +295,7 @@ def fuzz_env(cloud, admin, demo, image_id):
     after = _snapshot(cloud.db)
     print(f"\nfuzz: {STATS['requests']} requests, {STATS['seconds']:.1f} s in HTTP, "
           f"statuses {dict(sorted(STATS['statuses'].items()))}")
-    _cleanup(cloud, admin, before, after)
+    _cleanup(cloud, admin, before | {'servers': before['servers'] - {target}}, after)
     assert after['services'] == before['services'], 'the fuzz changed a service'
 
 
