@@ -5,6 +5,7 @@ import uuid as uuid_mod
 
 from api import build_request
 from api import policy
+from api import quota
 from api import schemas
 from api import wsgi
 from api.schemas import servers as server_schemas
@@ -49,9 +50,11 @@ def create(req, deps):
     build_request.check_networks(server.get('networks'))
     build_request.check_key(server)
     zone = build_request.check_zone(deps.db, server.get('availability_zone'))
-    spec = build_request.request_spec(ctxt, flavor, image, zone, max_count)
+    count = quota.allowed_count(deps.conf, deps.db, ctxt.project_id, flavor, min_count,
+                                max_count)
+    spec = build_request.request_spec(ctxt, flavor, image, zone, count)
     reservation, created = build_request.create_instances(
-        deps.db, ctxt, server, flavor, image, zone, max_count)
+        deps.db, ctxt, server, flavor, image, zone, count)
     deps.conductor_api.build_instances(ctxt, [i['uuid'] for i in created], spec)
     if build_request.return_reservation(server):
         return wsgi.json_response({'reservation_id': reservation}, 202)

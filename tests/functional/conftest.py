@@ -29,6 +29,8 @@ def cloud_conf(state_path, **overrides):
     conf.set_override('port', free_port(), group='api')
     conf.set_override('users', USERS, group='identity')
     conf.set_override('log_format', 'text')
+    for resource in ('instances', 'cores', 'ram'):
+        conf.set_override(resource, -1, group='quota')
     conf.set_override('driver', ['messagingv2'], group='oslo_messaging_notifications')
     for (group, name), value in overrides.items():
         conf.set_override(name, value, group=group)

@@ -44,6 +44,7 @@ class Deployment:
             cp['database'] = {'connection': self.db_url}
         cp['api'] = {'listen': '127.0.0.1', 'port': str(self.api_port)}
         cp['identity'] = {'users': USERS}
+        cp['quota'] = {'instances': '-1', 'cores': '-1', 'ram': '-1'}
         cp['compute'] = {'instances_path': os.path.join(self.root, 'instances', host)}
         cp['libvirt'] = {'test_node_vcpus': str(self.node[0]),
                          'test_node_memory_mb': str(self.node[1])}
