@@ -34,7 +34,6 @@ class ConductorManager:
     # -- compute -> conductor ----------------------------------------------
     def instance_update(self, ctxt, host, instance_uuid, updates,
                         expected_task_state=UNSET, event=None, fault=None):
-        self._check_owner(host, instance_uuid)
         bad = set(updates) - COMPUTE_WRITABLE
         if bad:
             raise exception.HostMismatch(host=host, what=f'fields {sorted(bad)}',
@@ -43,7 +42,12 @@ class ConductorManager:
         kwargs = {'expected_host': host}
         if expected_task_state != UNSET:
             kwargs['expected_task_state'] = expected_task_state
-        instance = instances.update(self.db, instance_uuid, values, **kwargs)
+        try:
+            # The host check rides on the compare-and-swap: no read first.
+            instance = instances.update(self.db, instance_uuid, values, **kwargs)
+        except exception.UnexpectedTaskState:
+            self._check_owner(host, instance_uuid)
+            raise
         self._record(ctxt, host, instance_uuid, event, fault)
         return instance
 

@@ -64,7 +64,7 @@ def event_finish(db, instance_uuid, request_id, event, result, traceback=None,
 
 
 def list_(db, instance_uuid):
-    with db.session() as s:
+    with db.reader() as s:
         return [rows.to_dict(r) for r in s.scalars(sa.select(models.InstanceAction).where(
             models.InstanceAction.instance_uuid == instance_uuid).order_by(
                 models.InstanceAction.start_time.desc(), models.InstanceAction.id.desc()))]
@@ -72,7 +72,7 @@ def list_(db, instance_uuid):
 
 def get(db, instance_uuid, request_id):
     """The action of ``request_id`` with its events, else NotFound."""
-    with db.session() as s:
+    with db.reader() as s:
         action = _find(s, instance_uuid, request_id)
         if action is None:
             raise exception.NotFound(f'Action for request_id {request_id} on instance '

@@ -77,12 +77,12 @@ def release(db, instance_uuid):
 
 
 def get(db, instance_uuid):
-    with db.session() as s:
+    with db.reader() as s:
         return rows.to_dict(s.scalars(sa.select(models.Allocation).where(
             models.Allocation.instance_uuid == instance_uuid)).first())
 
 
 def list_for_node(db, node_id):
-    with db.session() as s:
+    with db.reader() as s:
         return [rows.to_dict(a) for a in s.scalars(sa.select(models.Allocation).where(
             models.Allocation.node_id == node_id))]

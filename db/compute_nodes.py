@@ -32,7 +32,7 @@ def report(db, host, node, inventory):
 
 
 def list_(db, host=None):
-    with db.session() as s:
+    with db.reader() as s:
         q = sa.select(models.ComputeNode).order_by(models.ComputeNode.id)
         if host:
             q = q.where(models.ComputeNode.host == host)
@@ -40,7 +40,7 @@ def list_(db, host=None):
 
 
 def get(db, ident):
-    with db.session() as s:
+    with db.reader() as s:
         q = sa.select(models.ComputeNode)
         q = q.where(models.ComputeNode.id == int(ident)) if str(ident).isdigit() \
             else q.where(models.ComputeNode.uuid == ident)
@@ -51,7 +51,7 @@ def get(db, ident):
 
 
 def get_by_host_node(db, host, node):
-    with db.session() as s:
+    with db.reader() as s:
         row = s.scalars(sa.select(models.ComputeNode).where(
             models.ComputeNode.host == host,
             models.ComputeNode.hypervisor_hostname == node)).first()

@@ -1,6 +1,7 @@
 """Engine and session factory from [database] connection; transactions as context managers."""
 import contextlib
 import logging
+import threading
 
 import sqlalchemy as sa
 from sqlalchemy import event, orm
@@ -18,18 +19,28 @@ class Database:
         if not url:
             raise exception.DatabaseNotAllowed(service='no [database] connection set')
         self.url = url
-        kwargs = {'future': True, 'pool_pre_ping': True}
+        # A ping per checkout only helps against servers that drop idle connections.
+        kwargs = {'future': True, 'pool_pre_ping': not url.startswith('sqlite')}
         if url.startswith('sqlite'):
             kwargs['connect_args'] = {'check_same_thread': False, 'timeout': 30}
         else:
             kwargs.update(pool_size=pool_size, max_overflow=max_overflow, pool_recycle=3600)
         self.engine = sa.create_engine(url, **kwargs)
+        self.read_engine = self.engine
         if url.startswith('sqlite'):
             event.listen(self.engine, 'connect', _sqlite_pragmas)
-            # pysqlite's own BEGIN handling breaks SERIALIZABLE-style conditional
-            # updates under threads; take the write lock at BEGIN instead.
-            event.listen(self.engine, 'begin', _sqlite_begin)
+            # A writer takes SQLite's write lock at BEGIN, so its reads and its
+            # conditional updates see one state; readers (WAL) never wait for it.
+            event.listen(self.engine, 'begin', _sqlite_begin_immediate)
+            self.read_engine = sa.create_engine(url, **kwargs)
+            event.listen(self.read_engine, 'connect', _sqlite_pragmas)
+            event.listen(self.read_engine, 'begin', _sqlite_begin_deferred)
         self._sessions = orm.sessionmaker(self.engine, expire_on_commit=False)
+        self._readers = orm.sessionmaker(self.read_engine, expire_on_commit=False)
+        # SQLite has one writer at a time, and its busy handler sleeps in steps of
+        # up to 100 ms while it waits: threads of one process queue here instead,
+        # and are woken the moment the writer before them commits.
+        self._write_lock = threading.RLock() if url.startswith('sqlite') else None
 
     @classmethod
     def from_conf(cls, conf):
@@ -39,7 +50,18 @@ class Database:
     @contextlib.contextmanager
     def session(self):
         """A session in one transaction: committed on success, rolled back on error."""
-        session = self._sessions()
+        with self._write_lock or contextlib.nullcontext():
+            session = self._sessions()
+            try:
+                with session.begin():
+                    yield session
+            finally:
+                session.close()
+
+    @contextlib.contextmanager
+    def reader(self):
+        """A session for reads only: on SQLite it never waits for the write lock."""
+        session = self._readers()
         try:
             with session.begin():
                 yield session
@@ -48,6 +70,7 @@ class Database:
 
     def dispose(self):
         self.engine.dispose()
+        self.read_engine.dispose()
 
 
 def _sqlite_pragmas(dbapi_conn, _record):
@@ -60,8 +83,12 @@ def _sqlite_pragmas(dbapi_conn, _record):
     cur.close()
 
 
-def _sqlite_begin(conn):
+def _sqlite_begin_immediate(conn):
     conn.exec_driver_sql('BEGIN IMMEDIATE')
+
+
+def _sqlite_begin_deferred(conn):
+    conn.exec_driver_sql('BEGIN')
 
 
 def retry_on_deadlock(func):

@@ -15,7 +15,7 @@ def latest(db, instance_uuids):
     """The newest fault of each instance in ``instance_uuids``, keyed by uuid."""
     if not instance_uuids:
         return {}
-    with db.session() as s:
+    with db.reader() as s:
         found = {}
         for row in s.scalars(sa.select(models.InstanceFault).where(
                 models.InstanceFault.instance_uuid.in_(list(instance_uuids))).order_by(

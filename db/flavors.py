@@ -48,7 +48,7 @@ def _row(s, flavorid):
 
 def get(db, flavorid, project_id=None, is_admin=True):
     """The flavor ``flavorid``; a private one is visible to admins and listed projects."""
-    with db.session() as s:
+    with db.reader() as s:
         row = _row(s, flavorid)
         if not is_admin and not row.is_public and not _has_access(s, row.id, project_id):
             raise exception.FlavorNotFound(flavor_id=flavorid)
@@ -64,7 +64,7 @@ def _has_access(s, flavor_pk, project_id):
 def list_(db, is_public=True, project_id=None, min_ram=None, min_disk=None,
           limit=None, marker=None):
     """Flavors sorted by flavorid; is_public None means all (admin), False private only."""
-    with db.session() as s:
+    with db.reader() as s:
         q = sa.select(models.Flavor).order_by(models.Flavor.flavorid)
         if is_public is True and project_id is not None:
             access = sa.select(models.FlavorProject.flavor_id).where(
@@ -133,7 +133,7 @@ def delete_extra_spec(db, flavorid, key):
 
 
 def access_list(db, flavorid):
-    with db.session() as s:
+    with db.reader() as s:
         row = _row(s, flavorid)
         return [p.project_id for p in s.scalars(sa.select(models.FlavorProject).where(
             models.FlavorProject.flavor_id == row.id).order_by(models.FlavorProject.id))]

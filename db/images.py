@@ -32,7 +32,7 @@ def _row(s, image_id):
 
 
 def get(db, image_id):
-    with db.session() as s:
+    with db.reader() as s:
         return rows.to_dict(_row(s, image_id))
 
 
@@ -66,7 +66,7 @@ def list_(db, filters=None, **kwargs):
     if unknown:
         raise TypeError(f'unknown image filters: {sorted(unknown)}')
     member_project = filters.get('member_project')
-    with db.session() as s:
+    with db.reader() as s:
         q = sa.select(_Image).order_by(_Image.created_at.desc(), _Image.id.desc())
         for key, column in _FILTERS.items():
             if filters.get(key) is not None:

@@ -28,7 +28,7 @@ def create(db, values):
 
 def get(db, uuid, read_deleted=False, project_id=None):
     """The instance ``uuid`` (of ``project_id`` when given), else InstanceNotFound."""
-    with db.session() as s:
+    with db.reader() as s:
         q = sa.select(models.Instance).where(models.Instance.uuid == uuid)
         if not read_deleted:
             q = q.where(models.Instance.deleted == 0)
@@ -43,7 +43,7 @@ def get(db, uuid, read_deleted=False, project_id=None):
 def list_(db, filters=None, limit=None, marker=None, sort_desc=True):
     """Instances matching ``filters`` (exact keys, plus name regex) with marker paging."""
     filters = dict(filters or {})
-    with db.session() as s:
+    with db.reader() as s:
         q = sa.select(models.Instance)
         if not filters.pop('read_deleted', False):
             q = q.where(models.Instance.deleted == 0)
@@ -159,7 +159,7 @@ def soft_delete(db, uuid):
 
 
 def count_by_state(db, **filters):
-    with db.session() as s:
+    with db.reader() as s:
         q = sa.select(models.Instance.vm_state, sa.func.count()).where(
             models.Instance.deleted == 0)
         for key, value in filters.items():

@@ -15,7 +15,7 @@ def save(db, instance_uuid, spec):
 
 
 def get(db, instance_uuid):
-    with db.session() as s:
+    with db.reader() as s:
         row = s.scalars(sa.select(models.RequestSpec).where(
             models.RequestSpec.instance_uuid == instance_uuid)).first()
         return dict(row.spec) if row else None

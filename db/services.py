@@ -35,7 +35,7 @@ def heartbeat(db, host, binary, topic=None):
 
 
 def list_(db, host=None, binary=None):
-    with db.session() as s:
+    with db.reader() as s:
         q = sa.select(models.Service).order_by(models.Service.id)
         if host:
             q = q.where(models.Service.host == host)
@@ -45,7 +45,7 @@ def list_(db, host=None, binary=None):
 
 
 def get_by_id(db, ident):
-    with db.session() as s:
+    with db.reader() as s:
         q = sa.select(models.Service)
         q = q.where(models.Service.uuid == ident) if not str(ident).isdigit() \
             else q.where(models.Service.id == int(ident))

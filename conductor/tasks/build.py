@@ -25,26 +25,29 @@ class BuildTask:
         self.notifier = notifier
 
     def build(self, ctxt, instance_uuids, request_spec):
-        for uuid in instance_uuids:
-            actions.event_start(self.db, uuid, ctxt.request_id, EVENT)
+        # The event is written once, when it finishes, with the time it started:
+        # one transaction per instance fewer on the boot path.
+        started = timeutils.utcnow()
         try:
             destinations = self.scheduler_api.select_destinations(
                 ctxt, request_spec, instance_uuids)
         except exception.NoValidHost as exc:
             for uuid in instance_uuids:
-                self._fail(ctxt, uuid, exception.summary(exc), None, event=EVENT)
+                self._fail(ctxt, uuid, exception.summary(exc), None, event=(EVENT, started))
             return
         except Exception as exc:  # noqa: BLE001 - a lost scheduler must not strand builds
             LOG.exception('select_destinations failed')
             for uuid in instance_uuids:
-                self._fail(ctxt, uuid, f'Scheduling failed: {exc}', None, event=EVENT)
+                self._fail(ctxt, uuid, f'Scheduling failed: {exc}', None,
+                           event=(EVENT, started))
             return
         for uuid, hosts in zip(instance_uuids, destinations):
             spec = dict(request_spec, alternates=hosts[1:],
                         retry={'num_attempts': 1, 'hosts': [hosts[0]['host']]})
             request_specs.save(self.db, uuid, spec)
             self._send(ctxt, uuid, hosts[0], spec, expected_host=None)
-            actions.event_finish(self.db, uuid, ctxt.request_id, EVENT, 'Success')
+            actions.event_finish(self.db, uuid, ctxt.request_id, EVENT, 'Success',
+                                 start_time=started)
 
     def _send(self, ctxt, uuid, dest, spec, expected_host):
         """Record the host on the instance and cast the build there."""
@@ -104,7 +107,9 @@ class BuildTask:
             return
         faults.add(self.db, uuid, 500, message, details)
         if event:
-            actions.event_finish(self.db, uuid, ctxt.request_id, event, 'Error', details)
+            name, started = event
+            actions.event_finish(self.db, uuid, ctxt.request_id, name, 'Error', details,
+                                 start_time=started)
         self.notifier.instance(ctxt, 'create', 'error', instance, fault=message)
         LOG.warning('instance %s failed to build: %s', uuid, message)
 
