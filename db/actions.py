@@ -25,18 +25,6 @@ def _find(s, instance_uuid, request_id):
             models.InstanceAction.id.desc())).first()
 
 
-def event_start(db, instance_uuid, request_id, event, host=None):
-    with db.session() as s:
-        action = _find(s, instance_uuid, request_id)
-        if action is None:
-            return None
-        row = models.InstanceActionEvent(action_id=action.id, event=event, host=host)
-        s.add(row)
-        action.updated_at = timeutils.utcnow()
-        s.flush()
-        return row.id
-
-
 def event_finish(db, instance_uuid, request_id, event, result, traceback=None,
                  host=None, start_time=None):
     """Close the newest open ``event``; Error results mark the action's message."""
