@@ -83,3 +83,21 @@ def test_request_id_on_every_hop_and_no_secret_in_logs(cloud):
     text = ''.join(cloud.logs())
     assert demo.token not in text
     assert 'demopw' not in text and 'adminpw' not in text
+
+
+def test_stratus_rpc_ping(cloud):
+    import subprocess
+    import sys
+
+    def ping(*args):
+        return subprocess.run([sys.executable, '-m', 'rpc.cli', '--config-file', cloud.conf_path,
+                               'ping', *args], cwd=deployment_mod.REPO, capture_output=True,
+                              text=True, timeout=60)
+
+    found = ping('compute', '--host', 'compute-2')
+    assert found.returncode == 0, found.stderr
+    assert 'compute on compute-2' in found.stdout and 'answered in' in found.stdout
+    assert ping('conductor').returncode == 0
+    missing = ping('compute', '--host', 'no-such-host', '--timeout', '1')
+    assert missing.returncode == 1
+    assert 'no compute on no-such-host answered within 1 s' in missing.stderr
