@@ -16,32 +16,35 @@ def claim(db, node_id, instance_uuid, vcpus, memory_mb, disk_gb):
     the capacity, so parallel schedulers can never overcommit a node: a lost race
     re-reads the node and tries again.
     """
+    t = models.ComputeNode.__table__
     for _attempt in range(MAX_GENERATION_RETRIES):
-        with db.session() as s:
-            node = s.get(models.ComputeNode, node_id)
-            if node is None:
+        with db.write() as conn:
+            n = rows.mapping(conn.execute(sa.select(t).where(t.c.id == node_id)).first())
+            if n is None:
                 raise exception.ClaimFailed(node=node_id, reason='node is gone')
-            n = rows.to_dict(node)
             _check_fits(n, vcpus, memory_mb, disk_gb)
-            t = models.ComputeNode
-            result = s.execute(sa.update(t).where(
-                t.id == node_id, t.generation == n['generation']).values(
-                    vcpus_used=t.vcpus_used + vcpus,
-                    memory_mb_used=t.memory_mb_used + memory_mb,
-                    local_gb_used=t.local_gb_used + disk_gb,
-                    running_vms=t.running_vms + 1,
-                    generation=t.generation + 1))
-            if result.rowcount == 1:
-                try:
-                    s.add(models.Allocation(node_id=node_id, instance_uuid=instance_uuid,
-                                            vcpus=vcpus, memory_mb=memory_mb,
-                                            disk_gb=disk_gb))
-                    s.flush()
-                except sa_exc.IntegrityError as exc:
-                    raise exception.ClaimFailed(
-                        node=node_id, reason=f'{instance_uuid} already holds a claim') from exc
+            won = conn.execute(sa.update(t).where(
+                t.c.id == node_id, t.c.generation == n['generation']).values(
+                    vcpus_used=t.c.vcpus_used + vcpus,
+                    memory_mb_used=t.c.memory_mb_used + memory_mb,
+                    local_gb_used=t.c.local_gb_used + disk_gb,
+                    running_vms=t.c.running_vms + 1,
+                    generation=t.c.generation + 1)).rowcount
+            if won == 1:
+                _insert(conn, node_id, instance_uuid, vcpus, memory_mb, disk_gb)
                 return n['hypervisor_hostname']
     raise exception.ClaimFailed(node=node_id, reason='too many concurrent updates')
+
+
+def _insert(conn, node_id, instance_uuid, vcpus, memory_mb, disk_gb):
+    try:
+        conn.execute(sa.insert(models.Allocation.__table__).values(
+            node_id=node_id, instance_uuid=instance_uuid, vcpus=vcpus, memory_mb=memory_mb,
+            disk_gb=disk_gb))
+    except sa_exc.IntegrityError as exc:
+        # Raising rolls the usage update back with the rest of the transaction.
+        raise exception.ClaimFailed(
+            node=node_id, reason=f'{instance_uuid} already holds a claim') from exc
 
 
 def _check_fits(node, vcpus, memory_mb, disk_gb):

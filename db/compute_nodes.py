@@ -32,11 +32,12 @@ def report(db, host, node, inventory):
 
 
 def list_(db, host=None):
-    with db.reader() as s:
-        q = sa.select(models.ComputeNode).order_by(models.ComputeNode.id)
-        if host:
-            q = q.where(models.ComputeNode.host == host)
-        return [rows.to_dict(r) for r in s.scalars(q)]
+    t = models.ComputeNode.__table__
+    q = sa.select(t).order_by(t.c.id)
+    if host:
+        q = q.where(t.c.host == host)
+    with db.read() as conn:
+        return [rows.mapping(r) for r in conn.execute(q)]
 
 
 def get(db, ident):

@@ -68,6 +68,19 @@ class Database:
         finally:
             session.close()
 
+    @contextlib.contextmanager
+    def write(self):
+        """A Core connection in one write transaction (cheaper than a session for hot paths)."""
+        with self._write_lock or contextlib.nullcontext():
+            with self.engine.begin() as conn:
+                yield conn
+
+    @contextlib.contextmanager
+    def read(self):
+        """A Core connection for reads only; on SQLite it never waits for the write lock."""
+        with self.read_engine.begin() as conn:
+            yield conn
+
     def dispose(self):
         self.engine.dispose()
         self.read_engine.dispose()

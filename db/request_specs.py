@@ -3,19 +3,18 @@ import sqlalchemy as sa
 
 from db import models
 
+R = models.RequestSpec.__table__
+
 
 def save(db, instance_uuid, spec):
-    with db.session() as s:
-        row = s.scalars(sa.select(models.RequestSpec).where(
-            models.RequestSpec.instance_uuid == instance_uuid)).first()
-        if row is None:
-            s.add(models.RequestSpec(instance_uuid=instance_uuid, spec=spec))
-        else:
-            row.spec = spec
+    with db.write() as conn:
+        changed = conn.execute(sa.update(R).where(R.c.instance_uuid == instance_uuid)
+                               .values(spec=spec)).rowcount
+        if not changed:
+            conn.execute(sa.insert(R).values(instance_uuid=instance_uuid, spec=spec))
 
 
 def get(db, instance_uuid):
-    with db.reader() as s:
-        row = s.scalars(sa.select(models.RequestSpec).where(
-            models.RequestSpec.instance_uuid == instance_uuid)).first()
-        return dict(row.spec) if row else None
+    with db.read() as conn:
+        row = conn.execute(sa.select(R.c.spec).where(R.c.instance_uuid == instance_uuid)).first()
+    return dict(row.spec) if row else None

@@ -1,4 +1,4 @@
-"""Turn ORM rows into plain dicts: nothing above db/ ever holds an ORM object."""
+"""Turn ORM and Core rows into plain dicts: nothing above db/ ever holds an ORM object."""
 
 
 def to_dict(row, rename=None):
@@ -10,3 +10,8 @@ def to_dict(row, rename=None):
         attr = row.__mapper__.get_property_by_column(column).key
         values[rename.get(attr, attr)] = getattr(row, attr)
     return values
+
+
+def mapping(row):
+    """A Core result row as a dict keyed by column name, or None."""
+    return dict(row._mapping) if row is not None else None

@@ -35,13 +35,14 @@ def heartbeat(db, host, binary, topic=None):
 
 
 def list_(db, host=None, binary=None):
-    with db.reader() as s:
-        q = sa.select(models.Service).order_by(models.Service.id)
-        if host:
-            q = q.where(models.Service.host == host)
-        if binary:
-            q = q.where(models.Service.binary == binary)
-        return [rows.to_dict(r) for r in s.scalars(q)]
+    t = models.Service.__table__
+    q = sa.select(t).order_by(t.c.id)
+    if host:
+        q = q.where(t.c.host == host)
+    if binary:
+        q = q.where(t.c.binary == binary)
+    with db.read() as conn:
+        return [rows.mapping(r) for r in conn.execute(q)]
 
 
 def get_by_id(db, ident):

@@ -77,7 +77,7 @@ def _list(req, deps, detailed):
     found = instances.list_(deps.db, filters, limit=limit, marker=params.get('marker'))
     base = compute_base(req, deps)
     if detailed:
-        fault_map = faults.latest(deps.db, [i['uuid'] for i in found])
+        fault_map = _faults(deps, found)
         items = [views.detail(i, base, req.api_version, ctxt.is_admin, fault_map.get(i['uuid']))
                  for i in found]
     else:
@@ -136,6 +136,12 @@ def _limit(params, max_limit):
     return min(value, max_limit)
 
 
+def _faults(deps, found):
+    # Only a server in ERROR shows its fault; don't query for the others.
+    failed = [i['uuid'] for i in found if i['vm_state'] == states.ERROR]
+    return faults.latest(deps.db, failed) if failed else {}
+
+
 def index(req, deps):
     policy.authorize(req.context, 'servers:index')
     return _list(req, deps, detailed=False)
@@ -149,7 +155,7 @@ def detail(req, deps):
 def show(req, deps, server_id):
     policy.authorize(req.context, 'servers:show')
     instance = get_instance(req, deps, server_id)
-    fault = faults.latest(deps.db, [instance['uuid']]).get(instance['uuid'])
+    fault = _faults(deps, [instance]).get(instance['uuid'])
     body = views.detail(instance, compute_base(req, deps), req.api_version,
                         req.context.is_admin, fault)
     return wsgi.json_response({'server': body})
