@@ -14,7 +14,6 @@ from compute.virt.libvirt import config
 from compute.virt.libvirt import disk
 from compute.virt.libvirt import host as libvirt_host
 from compute.virt.libvirt import imagecache
-from image import qemu_img
 
 LOG = logging.getLogger(__name__)
 
@@ -204,8 +203,8 @@ class LibvirtDriver(driver.ComputeDriver):
             image_id, image_path, checksum=image.get('checksum'),
             disk_format=image.get('disk_format'))
         path = os.path.join(inst_dir, 'disk')
-        qemu_img.create_overlay(base, path, base_format=base_format,
-                                size_bytes=disk.overlay_size(instance['root_gb'], base_size))
+        self.image_cache.new_overlay(base, base_format,
+                                     disk.overlay_size(instance['root_gb'], base_size), path)
         return path
 
     def _guest_config(self, instance, image, disk_path, inst_dir):

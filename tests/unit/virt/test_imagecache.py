@@ -75,3 +75,32 @@ def test_overlay_size():
     assert disk.overlay_size(0, 16 * MiB) is None
     assert disk.overlay_size(1, 16 * MiB) == 1024 * MiB
     assert disk.overlay_size(1, 2048 * MiB) is None
+
+
+def test_overlays_are_copies_of_one_qemu_img_template(tmp_path):
+    import subprocess
+    from compute.virt.libvirt import imagecache
+    from image import qemu_img
+    base = tmp_path / 'base.qcow2'
+    qemu_img.create_blank(str(base), 16 * 2 ** 20)
+    cache = imagecache.ImageCache(str(tmp_path / '_base'))
+    (tmp_path / '_base').mkdir()
+    for name in ('a', 'b'):
+        cache.new_overlay(str(base), 'qcow2', 2 ** 30, str(tmp_path / name))
+    templates = list((tmp_path).glob('base.qcow2.overlay-*'))
+    assert len(templates) == 1
+    for name in ('a', 'b'):
+        info = qemu_img.info(str(tmp_path / name))
+        assert info['backing-filename'] == str(base)
+        assert info['virtual-size'] == 2 ** 30
+        check = subprocess.run(['qemu-img', 'check', str(tmp_path / name)],
+                               capture_output=True, text=True)
+        assert check.returncode == 0, check.stdout + check.stderr
+    # A write into one instance's disk is invisible in another's.
+    subprocess.run(['qemu-io', '-c', 'write -P 0xab 0 4k', str(tmp_path / 'a')], check=True,
+                   capture_output=True)
+    assert subprocess.run(['qemu-io', '-c', 'read -P 0xab 0 4k', str(tmp_path / 'a')],
+                          capture_output=True, text=True).stdout.count('read 4096') == 1
+    seen_b = subprocess.run(['qemu-io', '-c', 'read -P 0 0 4k', str(tmp_path / 'b')],
+                            capture_output=True, text=True)
+    assert 'Pattern verification failed' not in seen_b.stdout + seen_b.stderr
