@@ -13,9 +13,10 @@ class QuotaExceeded(exception.Forbidden):
 def usage(db, project_id):
     """(instances, cores, ram) the project's live servers hold."""
     t = models.Instance
-    with db.session() as s:
-        row = s.execute(sa.select(sa.func.count(t.id), sa.func.coalesce(sa.func.sum(t.vcpus), 0),
-                                  sa.func.coalesce(sa.func.sum(t.memory_mb), 0)).where(
+    with db.read() as conn:
+        row = conn.execute(sa.select(sa.func.count(t.id),
+                                     sa.func.coalesce(sa.func.sum(t.vcpus), 0),
+                                     sa.func.coalesce(sa.func.sum(t.memory_mb), 0)).where(
             t.project_id == project_id, t.deleted == 0)).one()
     return int(row[0]), int(row[1]), int(row[2])
 

@@ -47,12 +47,28 @@ def _row(s, flavorid):
 
 
 def get(db, flavorid, project_id=None, is_admin=True):
-    """The flavor ``flavorid``; a private one is visible to admins and listed projects."""
-    with db.reader() as s:
-        row = _row(s, flavorid)
-        if not is_admin and not row.is_public and not _has_access(s, row.id, project_id):
+    """The flavor ``flavorid``; a private one is visible to admins and listed projects.
+
+    Read on every boot, so written in Core.
+    """
+    t, specs = models.Flavor.__table__, models.FlavorExtraSpec.__table__
+    with db.read() as conn:
+        row = conn.execute(sa.select(t).where(t.c.flavorid == flavorid)).first()
+        if row is None:
             raise exception.FlavorNotFound(flavor_id=flavorid)
-        return _dict(s, row)
+        if not is_admin and not row.is_public and not _core_has_access(conn, row.id,
+                                                                         project_id):
+            raise exception.FlavorNotFound(flavor_id=flavorid)
+        value = rows.mapping(row)
+        value['extra_specs'] = dict(conn.execute(sa.select(specs.c.key, specs.c.value).where(
+            specs.c.flavor_id == row.id)).all())
+        return value
+
+
+def _core_has_access(conn, flavor_pk, project_id):
+    t = models.FlavorProject.__table__
+    return conn.execute(sa.select(t.c.id).where(
+        t.c.flavor_id == flavor_pk, t.c.project_id == project_id)).first() is not None
 
 
 def _has_access(s, flavor_pk, project_id):

@@ -32,8 +32,15 @@ def _row(s, image_id):
 
 
 def get(db, image_id):
-    with db.reader() as s:
-        return rows.to_dict(_row(s, image_id))
+    # Read on every boot: Core, not the ORM.
+    if not isinstance(image_id, str):
+        raise exception.ImageNotFound(image_id=image_id)
+    t = _Image.__table__
+    with db.read() as conn:
+        row = conn.execute(sa.select(t).where(t.c.id == image_id)).first()
+    if row is None:
+        raise exception.ImageNotFound(image_id=image_id)
+    return rows.mapping(row)
 
 
 def _match(column, value):

@@ -4,6 +4,8 @@ from oslo_messaging import opts as _opts
 from oslo_messaging._metrics import client as _metrics
 from oslo_messaging._tracing import client as _tracing
 
+from rpc import memory
+
 EMBEDDED_URL = 'kombu+memory:////'
 DEFAULT_URL = 'rabbit://guest:guest@127.0.0.1:5672/'
 EXCEPTION_MODULES = ['common.exception']
@@ -28,6 +30,7 @@ def get_transport(conf):
     """The RPC transport for ``conf``; the embedded one needs no broker."""
     url = conf.transport_url or DEFAULT_URL
     if url.startswith('kombu+memory'):
+        memory.install()
         # The memory transport has no heartbeats; asking for them only logs a warning.
         conf.set_override('heartbeat_timeout_threshold', 0, group='oslo_messaging_rabbit')
     return oslo_messaging.get_rpc_transport(conf, url=url,
@@ -36,6 +39,8 @@ def get_transport(conf):
 
 def get_notification_transport(conf):
     url = conf.oslo_messaging_notifications.transport_url or conf.transport_url or DEFAULT_URL
+    if url.startswith('kombu+memory'):
+        memory.install()
     return oslo_messaging.get_notification_transport(conf, url=url)
 
 

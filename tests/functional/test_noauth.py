@@ -10,7 +10,7 @@ from api import router
 
 @pytest.fixture
 def noauth_app(cloud):
-    deps = cloud.api.server._server.get_app().deps
+    deps = cloud.api.server.app.deps
     cloud.conf.set_override('auth_strategy', 'noauth', group='api')
     try:
         app = router.App(deps, handlers.ALL)
