@@ -51,22 +51,14 @@ class Database:
     def session(self):
         """A session in one transaction: committed on success, rolled back on error."""
         with self._write_lock or contextlib.nullcontext():
-            session = self._sessions()
-            try:
-                with session.begin():
-                    yield session
-            finally:
-                session.close()
+            with _transaction(self._sessions) as session:
+                yield session
 
     @contextlib.contextmanager
     def reader(self):
         """A session for reads only: on SQLite it never waits for the write lock."""
-        session = self._readers()
-        try:
-            with session.begin():
-                yield session
-        finally:
-            session.close()
+        with _transaction(self._readers) as session:
+            yield session
 
     @contextlib.contextmanager
     def write(self):
@@ -84,6 +76,16 @@ class Database:
     def dispose(self):
         self.engine.dispose()
         self.read_engine.dispose()
+
+
+@contextlib.contextmanager
+def _transaction(maker):
+    session = maker()
+    try:
+        with session.begin():
+            yield session
+    finally:
+        session.close()
 
 
 def _sqlite_pragmas(dbapi_conn, _record):
