@@ -5,29 +5,32 @@
         [--rabbit-url rabbit://guest:guest@127.0.0.1:5672/] [--json out.json]
     python tests/perf/bench.py --summarize run1.json run2.json run3.json
 
-Figures (see docs/performance.md for how to read them):
+docs/performance.md has the figures of this machine and how to read them. In short:
 
 - API->ACTIVE latency of each server: from just before its POST /servers is sent to the
-  moment a GET /servers/{id} response says ACTIVE. Each of the C load threads POSTs one
-  server and then polls its GET every ``--poll-interval`` (5 ms) until ACTIVE or ERROR, so
-  a figure is late by at most one poll interval plus one GET round trip.
+  answer of the first GET /servers/{id} that reads ACTIVE. Each of the C load threads
+  POSTs one server, then polls it every ``--poll-interval`` (5 ms) plus one GET round trip.
+  A lower bound is reported too: up to the send of the last poll that still read BUILD.
 - Throughput: N / (last ACTIVE seen - first POST sent).
-- CPU per boot: CPU seconds (user+system) of the processes that make up the cloud over the
-  boot phase, divided by N. The HTTP load runs in a separate (spawned) process, so its CPU
-  is not counted (it is reported on its own). In all-in-one mode that is this process; in
-  distributed mode every service process (/proc/<pid>/stat) and, separately, the broker.
-  The cost of the status polls themselves is estimated (a calibration of sequential GETs)
-  and also shown subtracted.
-- RPC messages per boot: the 'sent' counters of every RPC server (answered to a 'ping' in
-  the 'baseapi' namespace) before and after the boot phase, plus the API's one cast per
-  POST /servers (build_instances) in distributed mode, where the API has no RPC server.
-  Periodic messages (heartbeats, inventory reports) are listed apart.
+- CPU per boot: CPU seconds (user+system) of the cloud's processes over the boot phase / N.
+  The HTTP load runs in a separate (spawned) process and is not counted (it is shown on
+  its own). All-in-one: this process, with its oslo.messaging poller threads shown apart;
+  distributed: every service process (/proc/<pid>/stat) and, apart, the RabbitMQ broker
+  (the process listening on the broker's port). The cost of the status polls is
+  calibrated (sequential GETs) and shown subtracted as an estimate.
+- RPC messages per boot: the 'sent' counters every RPC server returns to a 'ping'
+  ('baseapi' namespace), before and after the boot phase. In distributed mode the API
+  has no RPC server: its one cast per POST (build_instances) and per DELETE
+  (terminate_instance) are counted from the requests made. Periodic messages
+  (heartbeats, inventory reports) are listed apart.
+- All-in-one only: database transactions per boot (SQLAlchemy 'begin' events).
 
-Exits non-zero when any server ends in ERROR, times out, or is not deleted.
+A warm-up of 2 boots per compute comes first and is not measured. Every server is deleted
+at the end (delete latency: DELETE to 404) and every process is stopped. The exit status
+is non-zero when a server ends in ERROR, times out or is not deleted.
 """
 import argparse
 import contextlib
-import itertools
 import json
 import multiprocessing
 import os
@@ -110,21 +113,26 @@ def _boot_worker(base, image_id, names, cursor, lock, poll, timeout, out):
             continue
         rec['id'] = resp.json()['server']['id']
         deadline = rec['t_post'] + timeout
+        # The server went ACTIVE after the previous poll was sent (it still read BUILD)
+        # and before the answer of the poll that reads ACTIVE: t_seen_before..t_done.
+        seen_before = rec['t_post']
         while True:
             time.sleep(poll)
+            sent = time.perf_counter()
             got = client.get(f'/compute/v2.1/servers/{rec["id"]}')
             now = time.perf_counter()
             rec['polls'] += 1
             status = got.json()['server']['status'] if got.status_code == 200 else \
                 f'HTTP {got.status_code}'
             if status in ('ACTIVE', 'ERROR') or status.startswith('HTTP'):
-                rec.update(status=status, t_done=now)
+                rec.update(status=status, t_done=now, t_seen_before=seen_before)
                 if status == 'ERROR':
                     rec['error'] = json.dumps(got.json()['server'].get('fault'))[:300]
                 break
             if now > deadline:
                 rec.update(status=f'TIMEOUT ({status})', t_done=None)
                 break
+            seen_before = sent
         out.append(rec)
 
 
@@ -263,6 +271,27 @@ def self_cpu():
     return t.user + t.system
 
 
+SERVICES_IN_PROCESS = 'services (this process, excl. pollers)'
+POLLERS = 'transport poller threads'
+
+
+def poller_threads_cpu():
+    """CPU seconds of this process's oslo.messaging listener/reply poller threads.
+
+    Threads started by oslo.messaging to drain a transport are named after their target
+    ('Thread-3 (_runner)', 'Thread-5 (poll)'). On the in-process memory transport they
+    may busy-poll, which would otherwise hide inside the services' figure.
+    """
+    total = 0.0
+    for thread in threading.enumerate():
+        if thread.name.endswith(('(_runner)', '(poll)')) and thread.native_id:
+            with contextlib.suppress(OSError):
+                with open(f'/proc/self/task/{thread.native_id}/stat') as f:
+                    fields = f.read().rsplit(')', 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) / CLK_TCK
+    return total
+
+
 def listening_pid(port):
     """The pid of the process listening on TCP ``port`` (root can read every /proc/*/fd)."""
     inodes = set()
@@ -362,6 +391,18 @@ class AllInOneCloud:
         self.image_id = fconf.seed(self.aio.db, self.conf, _Path(workdir))['id']
         self.transport = self.aio.transport
         self.rpc_targets = [('conductor', self.conf.host)]
+        # Every database transaction of the cloud (the all-in-one holds the only engines).
+        self._transactions = 0
+        from sqlalchemy import event
+        for engine in {id(e): e for e in (self.aio.db.engine,
+                                          getattr(self.aio.db, 'read_engine', None)) if e}.values():
+            event.listen(engine, 'begin', self._count_transaction)
+
+    def _count_transaction(self, _conn):
+        self._transactions += 1
+
+    def transactions(self):
+        return self._transactions
 
     @property
     def url(self):
@@ -374,7 +415,8 @@ class AllInOneCloud:
                  >= set(self.hosts), 60, 'compute nodes to report')
 
     def cpu(self):
-        return {'cloud (this process)': self_cpu()}
+        pollers = poller_threads_cpu()
+        return {SERVICES_IN_PROCESS: self_cpu() - pollers, POLLERS: pollers}
 
     def broker_cpu(self):
         return None
@@ -435,6 +477,9 @@ class DistributedCloud:
 
     def cpu(self):
         return {name: proc_cpu(proc.pid) for name, proc in self.dep.procs.items()}
+
+    def transactions(self):
+        return None  # other processes' engines: not counted
 
     def broker_cpu(self):
         pid = self.broker.pid()
@@ -550,6 +595,10 @@ class Broker:
 
 
 # --------------------------------------------------------------------------- benchmark
+def _not_pollers(cpu):
+    return sum(v for k, v in cpu.items() if k != POLLERS)
+
+
 def _phase_cpu(cloud, before, after):
     per = {k: round(after[k] - before.get(k, 0.0), 3) for k in after}
     return per, sum(per.values())
@@ -557,6 +606,7 @@ def _phase_cpu(cloud, before, after):
 
 def _snapshot(cloud):
     return {'t': time.perf_counter(), 'cpu': cloud.cpu(), 'broker': cloud.broker_cpu(),
+            'tx': cloud.transactions(),
             'rpc': rpc_counters(cloud.conf, cloud.transport, cloud.rpc_targets)}
 
 
@@ -566,6 +616,7 @@ def _cpu_block(cloud, before, after, n, polls, get_cpu):
               else after['broker'] - before['broker'])
     return {'python_s': round(total, 3),
             'python_ms_per_op': round(1000 * total / n, 2),
+            'pollers_ms_per_op': round(1000 * per[POLLERS] / n, 2) if POLLERS in per else None,
             'python_ms_per_op_excl_polls': round(1000 * (total - polls * get_cpu) / n, 2),
             'broker_s': None if broker is None else round(broker, 3),
             'broker_ms_per_op': None if broker is None else round(1000 * broker / n, 2),
@@ -575,7 +626,8 @@ def _cpu_block(cloud, before, after, n, polls, get_cpu):
 
 def run_bench(mode='all-in-one', servers=200, concurrency=8, rabbit_url=DEFAULT_RABBIT_URL,
               computes=2, poll_interval=0.005, timeout=120.0, warmup=None, workdir=None,
-              rabbit_node=None, calibrate_gets=200, notifications=False, log=None):
+              rabbit_node=None, calibrate_gets=200, notifications=False, idle_seconds=3.0,
+              log=None):
     """Boot ``servers`` servers ``concurrency`` at a time, delete them; returns the report."""
     log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
     own_dir = workdir is None
@@ -610,12 +662,31 @@ def run_bench(mode='all-in-one', servers=200, concurrency=8, rabbit_url=DEFAULT_
         bad = [r for r in warm if r['status'] != 'ACTIVE']
         if bad:
             raise RuntimeError(f'warm-up boot failed: {bad[0]}')
-        # Calibrate the cost of one status poll (GET /servers/{id}) on the cloud side.
-        get_cpu = 0.0
+        # What the idle cloud burns (CPU cores), with one server ACTIVE.
+        time.sleep(0.5)
+        c0, b0, w0 = cloud.cpu(), cloud.broker_cpu(), time.perf_counter()
+        time.sleep(idle_seconds)
+        c1, b1 = cloud.cpu(), cloud.broker_cpu()
+        idle_wall = time.perf_counter() - w0
+        report['idle_cpu_cores'] = round(
+            (sum(c1.values()) - sum(c0.values())) / idle_wall, 3)
+        report['idle_pollers_cpu_cores'] = (round((c1[POLLERS] - c0[POLLERS]) / idle_wall, 3)
+                                            if POLLERS in c1 else None)
+        report['idle_broker_cpu_cores'] = None if b0 is None else round((b1 - b0) / idle_wall, 3)
+        # Calibrate the cost of one status poll (GET /servers/{id}) on the cloud side: CPU
+        # of everything but the transport pollers, net of its idle rate over the same time.
+        idle_rest = (_not_pollers(c1) - _not_pollers(c0)) / idle_wall
+        get_cpu = get_tx = 0.0
+        t0 = cloud.transactions()
         if calibrate_gets:
-            c0 = sum(cloud.cpu().values())
-            load.gets(leftover[0], calibrate_gets)
-            get_cpu = (sum(cloud.cpu().values()) - c0) / calibrate_gets
+            c0, t0 = _not_pollers(cloud.cpu()), cloud.transactions()
+            wall = load.gets(leftover[0], calibrate_gets)['records'][0]['wall']
+            get_cpu = max(0.0, (_not_pollers(cloud.cpu()) - c0 - idle_rest * wall)
+                          / calibrate_gets)
+            if t0 is not None:
+                get_tx = (cloud.transactions() - t0) / calibrate_gets
+            report['poll_get_ms'] = round(1000 * wall / calibrate_gets, 3)
+        report['poll_get_db_transactions'] = None if t0 is None else round(get_tx, 2)
         report['poll_get_cpu_ms'] = round(get_cpu * 1000, 3)
         load.delete(leftover, concurrency)
         leftover = []
@@ -635,13 +706,20 @@ def run_bench(mode='all-in-one', servers=200, concurrency=8, rabbit_url=DEFAULT_
         wall = (max(r['t_done'] for r in active) - min(r['t_post'] for r in recs)
                 if active else None)
         polls = sum(r['polls'] for r in recs)
+        tx = None if s0['tx'] is None else s1['tx'] - s0['tx']
         report['boot'] = {
             'active': len(active), 'not_active': len(recs) - len(active),
             'latency_ms': latency_summary(lat),
+            # The same from the send of the last poll that still read BUILD: a lower bound.
+            'latency_lower_bound_ms': latency_summary(
+                [r['t_seen_before'] - r['t_post'] for r in active]),
             'post_ms': latency_summary([r['t_accepted'] - r['t_post'] for r in recs]),
             'wall_s': None if wall is None else round(wall, 3),
             'boots_per_s': round(len(active) / wall, 2) if wall else None,
             'polls_per_boot': round(polls / servers, 2),
+            'db_transactions_per_boot': None if tx is None else round(tx / servers, 2),
+            'db_transactions_per_boot_excl_polls': None if tx is None else round(
+                (tx - polls * report['poll_get_db_transactions']) / servers, 2),
             'cpu': _cpu_block(cloud, s0, s1, servers, polls, get_cpu),
             'load_generator_cpu_ms_per_op': round(1000 * boot['cpu'] / servers, 2),
             'rpc': rpc_summary(diff_counters(s0['rpc'], s1['rpc']), servers,
@@ -730,15 +808,27 @@ def format_report(r):
     rows = [
         ('API->ACTIVE latency p50 / p95 / p99', f'{lb["p50"]} / {lb["p95"]} / {lb["p99"]} ms'),
         ('  mean / max', f'{lb["mean"]} / {lb["max"]} ms'),
+        ('  lower bound p50 / p95 / p99', '{p50} / {p95} / {p99} ms'.format(
+            **b['latency_lower_bound_ms'])),
         ('POST /servers response p50 / p99', f'{b["post_ms"]["p50"]} / {b["post_ms"]["p99"]} ms'),
         ('throughput', f'{b["boots_per_s"]} boots/s ({b["active"]} ACTIVE in {b["wall_s"]} s)'),
         ('CPU per boot, Python services', f'{b["cpu"]["python_ms_per_op"]} ms'),
+        ('  of which transport poller threads', '-' if b['cpu']['pollers_ms_per_op'] is None
+         else f'{b["cpu"]["pollers_ms_per_op"]} ms'),
         ('  excluding status polls (est.)', f'{b["cpu"]["python_ms_per_op_excl_polls"]} ms '
                                             f'({b["polls_per_boot"]} polls/boot x '
                                             f'{r["poll_get_cpu_ms"]} ms)'),
         ('CPU per boot, RabbitMQ broker', '-' if b['cpu']['broker_ms_per_op'] is None
          else f'{b["cpu"]["broker_ms_per_op"]} ms'),
         ('CPU per boot, load generator (not counted)', f'{b["load_generator_cpu_ms_per_op"]} ms'),
+        ('idle cloud CPU (cores), before the boots', f'{r["idle_cpu_cores"]}' + (
+            '' if r['idle_pollers_cpu_cores'] is None
+            else f' (transport pollers {r["idle_pollers_cpu_cores"]})') + (
+            '' if r['idle_broker_cpu_cores'] is None
+            else f' (+ broker {r["idle_broker_cpu_cores"]})')),
+        ('DB transactions per boot (excl. polls)', '-' if b['db_transactions_per_boot'] is None
+         else f'{b["db_transactions_per_boot"]} ({b["db_transactions_per_boot_excl_polls"]}; '
+              f'{r["poll_get_db_transactions"]} per poll)'),
         ('RPC messages per boot', f'{b["rpc"]["per_op"]} ({b["rpc"]["calls_per_op"]} calls, '
                                   f'{b["rpc"]["casts_per_op"]} casts; '
                                   f'{b["rpc"]["per_op_with_background"]} with heartbeats)'),
@@ -755,9 +845,9 @@ def format_report(r):
         lines.append(f'    {method:<34} {count:>6}  {count / r["servers"]:.3f}{note}')
     lines.append('  CPU seconds in the boot phase, by process:')
     for name, sec in b['cpu']['by_process_s'].items():
-        lines.append(f'    {name:<34} {sec:>8.3f}')
+        lines.append(f"    {name:<40} {sec:>8.3f}")
     if b['cpu']['broker_s'] is not None:
-        lines.append(f'    {"rabbitmq (beam.smp)":<34} {b["cpu"]["broker_s"]:>8.3f}')
+        lines.append(f'    {"rabbitmq (beam.smp)":<40} {b["cpu"]["broker_s"]:>8.3f}')
     if r['mode'] == 'distributed':
         lines.append('  The API process has no RPC server: its casts are counted from the requests '
                      'made (one build_instances per POST, one terminate_instance per DELETE).')
@@ -776,7 +866,9 @@ KEY_FIGURES = [('boot p50 ms', ('boot', 'latency_ms', 'p50')),
                ('boots/s', ('boot', 'boots_per_s')),
                ('CPU ms/boot (Python)', ('boot', 'cpu', 'python_ms_per_op')),
                ('CPU ms/boot excl. polls', ('boot', 'cpu', 'python_ms_per_op_excl_polls')),
+               ('CPU ms/boot (pollers)', ('boot', 'cpu', 'pollers_ms_per_op')),
                ('CPU ms/boot (broker)', ('boot', 'cpu', 'broker_ms_per_op')),
+               ('idle CPU cores', ('idle_cpu_cores',)),
                ('msgs/boot', ('boot', 'rpc', 'per_op')),
                ('delete p50 ms', ('delete', 'latency_ms', 'p50'))]
 
