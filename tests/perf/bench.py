@@ -91,18 +91,24 @@ def latency_summary(values):
 
 
 # --------------------------------------------------------------------------- load process
-def _load_client(base, image_id):
+def _load_client(base):
     from tests.functional import client as client_mod
-    return client_mod.Client(base, 'demo', 'demopw', 'demo'), image_id
+    return client_mod.Client(base, 'demo', 'demopw', 'demo')
 
 
-def _boot_worker(base, image_id, names, cursor, lock, poll, timeout, out):
-    client, _ = _load_client(base, image_id)
+def _indexes(cursor, lock):
+    """The next indexes of a cursor shared by the load threads."""
     while True:
         with lock:
             index = next(cursor, None)
         if index is None:
             return
+        yield index
+
+
+def _boot_worker(base, image_id, names, cursor, lock, poll, timeout, out):
+    client = _load_client(base)
+    for index in _indexes(cursor, lock):
         rec = {'name': names[index], 'polls': 0}
         rec['t_post'] = time.perf_counter()
         resp = client.create_server(names[index], image_id, flavor=FLAVOR)
@@ -137,12 +143,8 @@ def _boot_worker(base, image_id, names, cursor, lock, poll, timeout, out):
 
 
 def _delete_worker(base, image_id, ids, cursor, lock, poll, timeout, out):
-    client, _ = _load_client(base, image_id)
-    while True:
-        with lock:
-            index = next(cursor, None)
-        if index is None:
-            return
+    client = _load_client(base)
+    for index in _indexes(cursor, lock):
         rec = {'id': ids[index], 'polls': 0, 't_delete': time.perf_counter()}
         resp = client.delete(f'/compute/v2.1/servers/{rec["id"]}')
         if resp.status_code != 204:
@@ -209,7 +211,7 @@ def load_process(conn):
                 recs, cpu = _run_threads(_delete_worker, cmd['ids'], cmd['concurrency'],
                                          base, image_id, poll, timeout)
             elif op == 'gets':
-                client, _ = _load_client(base, image_id)
+                client = _load_client(base)
                 t0 = time.perf_counter()
                 for _ in range(cmd['count']):
                     client.get(f'/compute/v2.1/servers/{cmd["id"]}')
