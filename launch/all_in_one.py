@@ -3,12 +3,14 @@ import os
 import sys
 
 from db import engine
+from image import store as image_store
 from db import migration
 from launch import api as api_launch
 from launch import compute as compute_launch
 from launch import conductor as conductor_launch
 from launch import daemon
 from launch import scheduler as scheduler_launch
+from launch import seed
 from rpc import transport as transport_mod
 
 
@@ -65,6 +67,7 @@ def main(argv=None):
         conf.set_override('state_path', os.path.expanduser('~/.stratus'))
     hosts = [f'compute-{n}' for n in range(1, int(os.environ.get('STRATUS_COMPUTES', '1')) + 1)]
     aio = AllInOne(conf, compute_hosts=hosts)
+    seed.seed_defaults(conf, aio.db, image_store.LocalStore.from_conf(conf))
     print(f'Stratus all-in-one: compute endpoint http://{conf.api.listen}:{conf.api.port}'
           f'/compute/v2.1 (identity /identity/v3, image /image)', flush=True)
     return daemon.run(conf, 'all-in-one', aio.start, aio.stop)

@@ -5,6 +5,7 @@ listener spins: an idle all-in-one burned more than a core. Here a consumer that
 finds its queues empty sleeps until a message is put on one of its queues, so
 idle costs nothing and a message is picked up at once.
 """
+import logging
 import queue
 import socket
 import threading
@@ -74,3 +75,5 @@ class Transport(memory.Transport):
 def install():
     """Make kombu's 'memory' transport this one (oslo.messaging maps kombu+memory to it)."""
     kombu_transport.TRANSPORT_ALIASES[ALIAS] = f'{__name__}:Transport'
+    # Every in-memory connection warns that it has no hostname; that is its nature.
+    logging.getLogger('kombu.connection').setLevel(logging.ERROR)

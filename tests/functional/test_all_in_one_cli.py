@@ -1,0 +1,50 @@
+"""`stratus-all-in-one` as a user runs it: one process, seeded defaults, a boot, SIGTERM."""
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import requests
+
+from tests.functional import client as client_mod
+from tests.functional import conftest
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def test_all_in_one_boots_a_server_from_its_defaults(tmp_path):
+    port = conftest.free_port()
+    conf = tmp_path / 'aio.conf'
+    conf.write_text(f'[DEFAULT]\nstate_path = {tmp_path / "state"}\n[api]\nport = {port}\n')
+    log = open(tmp_path / 'aio.log', 'wb')
+    proc = subprocess.Popen([sys.executable, '-m', 'launch.all_in_one', '--config-file',
+                             str(conf)], cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        url = f'http://127.0.0.1:{port}'
+        _wait_until_up(url, proc)
+        admin = client_mod.Client(url, 'admin', 'admin', 'admin')
+        images = admin.get('/image/v2/images?name=stratus-tiny').json()['images']
+        assert len(images) == 1
+        names = {f['name'] for f in admin.get('/compute/v2.1/flavors').json()['flavors']}
+        assert {'m1.nano', 'm1.tiny', 'm1.small'} <= names
+        server_id = admin.create_server('aio-vm', images[0]['id']).json()['server']['id']
+        assert admin.wait_status(server_id, {'ACTIVE', 'ERROR'})['status'] == 'ACTIVE'
+        admin.delete_all([server_id])
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+        log.close()
+
+
+def _wait_until_up(url, proc, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, 'stratus-all-in-one exited early'
+        try:
+            if requests.get(f'{url}/identity/v3', timeout=1).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise AssertionError('stratus-all-in-one did not answer in time')
