@@ -16,10 +16,6 @@ class StratusError(Exception):
                 message = self.message
         super().__init__(message)
 
-    @property
-    def text(self):
-        return str(self)
-
 
 def summary(exc):
     """The message of ``exc`` without the remote traceback oslo.messaging appends."""
@@ -95,17 +91,10 @@ class DatabaseNotAllowed(StratusError):
     message = 'This service must not open the database (%(service)s).'
 
 
-class BuildAbort(StratusError):
-    message = 'Build of instance %(uuid)s aborted: %(reason)s'
-
 
 class VirtError(StratusError):
     message = 'Hypervisor error: %(reason)s'
 
-
-class ServiceUnavailable(StratusError):
-    code = 503
-    message = 'Service unavailable: %(reason)s'
 
 
 class UnsupportedMediaType(StratusError):

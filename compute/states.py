@@ -1,4 +1,9 @@
-"""The state table: vm_states, task_states, power states, and what each action allows."""
+"""Instance states: the vm_states and task_states the control plane sets.
+
+The per-action table (allowed states, transient task, end states) comes with the
+lifecycle actions; the boot path uses building/scheduling/spawning -> active and
+delete uses deleting.
+"""
 # vm_states
 BUILDING = 'building'
 ACTIVE = 'active'
@@ -17,35 +22,3 @@ ERROR = 'error'
 SCHEDULING = 'scheduling'
 SPAWNING = 'spawning'
 DELETING = 'deleting'
-
-TRANSIENT_BUILD = (SCHEDULING, SPAWNING)
-
-ANY = object()
-
-
-class Action:
-    """One row of the table: where an action may start, what it sets, where it ends."""
-
-    def __init__(self, name, vm_states, task_states=(None,), sets_task=None, ends=None,
-                 check_lock=True, admin_only=False):
-        self.name = name
-        self.vm_states = vm_states
-        self.task_states = task_states
-        self.sets_task = sets_task
-        self.ends = ends
-        self.check_lock = check_lock
-        self.admin_only = admin_only
-
-    def allows(self, instance):
-        return (self.vm_states is ANY or instance['vm_state'] in self.vm_states) and \
-            (self.task_states is ANY or instance['task_state'] in self.task_states)
-
-
-ACTIONS = {a.name: a for a in (
-    Action('create', vm_states=(), sets_task=SCHEDULING, ends=ACTIVE),
-    Action('delete', vm_states=ANY, task_states=ANY, sets_task=DELETING, ends=DELETED),
-)}
-
-
-def get(name):
-    return ACTIONS[name]

@@ -38,10 +38,6 @@ class RequestContext:
         """A copy safe to publish in a notification (a context carries no secrets)."""
         return dataclasses.replace(self, roles=list(self.roles))
 
-    def elevated(self):
-        """A copy with the admin role, for internal work done on a user's behalf."""
-        roles = list(self.roles) if self.is_admin else list(self.roles) + ['admin']
-        return dataclasses.replace(self, roles=roles)
 
     def bind(self):
         """Make this the context of the running thread (for logs); returns a reset token."""
