@@ -7,7 +7,6 @@ from conductor.tasks import build
 from db import actions
 from db import allocations
 from db import compute_nodes
-from db import faults
 from db import instances
 from db import services
 
@@ -42,13 +41,15 @@ class ConductorManager:
         kwargs = {'expected_host': host}
         if expected_task_state != UNSET:
             kwargs['expected_task_state'] = expected_task_state
+        if fault:
+            kwargs['fault'] = dict(fault, host=host)
         try:
             # The host check rides on the compare-and-swap: no read first.
             instance = instances.update(self.db, instance_uuid, values, **kwargs)
         except exception.UnexpectedTaskState:
             self._check_owner(host, instance_uuid)
             raise
-        self._record(ctxt, host, instance_uuid, event, fault)
+        self._record_event(ctxt, host, instance_uuid, event)
         return instance
 
     def build_failed(self, ctxt, host, instance_uuid, reason, details=None):
@@ -70,7 +71,7 @@ class ConductorManager:
                                          owner=instance['host'])
         allocations.release(self.db, instance_uuid)
         instances.soft_delete(self.db, instance_uuid)
-        self._record(ctxt, host, instance_uuid, event, None)
+        self._record_event(ctxt, host, instance_uuid, event)
         return None
 
     def service_heartbeat(self, ctxt, host, binary, topic):
@@ -94,10 +95,7 @@ class ConductorManager:
                                          owner=instance['host'])
         return instance
 
-    def _record(self, ctxt, host, instance_uuid, event, fault):
-        if fault:
-            faults.add(self.db, instance_uuid, fault.get('code', 500), fault['message'],
-                       fault.get('details'), host)
+    def _record_event(self, ctxt, host, instance_uuid, event):
         if event:
             actions.event_finish(self.db, instance_uuid, ctxt.request_id, event['name'],
                                  event.get('result', 'Success'), event.get('traceback'), host,

@@ -84,10 +84,12 @@ def _name_matches(pattern, name):
 
 
 def update(db, uuid, values, expected_task_state=UNSET, expected_vm_state=UNSET,
-           expected_host=UNSET):
+           expected_host=UNSET, fault=None):
     """Compare-and-swap update; raises UnexpectedTaskState when the expectation fails.
 
     ``expected_task_state`` may be a value or a list of values (None allowed).
+    ``fault`` ({'code', 'message', 'details', 'host'}) is recorded in the same
+    transaction, so nobody sees an instance in ERROR without its reason.
     Returns the updated instance.
     """
     values = dict(values)
@@ -101,6 +103,11 @@ def update(db, uuid, values, expected_task_state=UNSET, expected_vm_state=UNSET,
     q = _expect(q, T.c.host, expected_host)
     with db.write() as conn:
         changed = conn.execute(q.values(**values)).rowcount
+        if changed and fault:
+            conn.execute(sa.insert(models.InstanceFault.__table__).values(
+                instance_uuid=uuid, code=fault.get('code', 500),
+                message=(fault.get('message') or '')[:255], details=fault.get('details'),
+                host=fault.get('host')))
         row = conn.execute(sa.select(T).where(T.c.uuid == uuid)).first()
     if row is None or (row.deleted and changed == 0):
         raise exception.InstanceNotFound(uuid=uuid)

@@ -169,18 +169,34 @@ def delete(req, deps, server_id):
     if instance['task_state'] == states.DELETING:
         return wsgi.json_response(None, 204)
     actions.start(deps.db, ctxt, instance['uuid'], 'delete')
+    for _attempt in range(DELETE_ATTEMPTS):
+        if _try_delete(deps, ctxt, instance):
+            return wsgi.json_response(None, 204)
+        # A build finished (or a host was chosen) between our read and the
+        # compare-and-swap: look again and delete what is there now.
+        instance = get_instance(req, deps, server_id)
+        if instance['task_state'] == states.DELETING:
+            return wsgi.json_response(None, 204)
+    raise exception.Conflict(f'Instance {server_id} changed state repeatedly; try again.')
+
+
+DELETE_ATTEMPTS = 5
+
+
+def _try_delete(deps, ctxt, instance):
+    """Delete locally or hand the delete to the host; False if the instance moved on."""
     if not instance['host'] or not _compute_up(deps, instance['host']):
         _local_delete(deps, ctxt, instance)
-    else:
+        return True
+    try:
+        # Compare-and-swap against what we read, so a racing delete cannot cast twice.
         instance = instances.update(deps.db, instance['uuid'], {'task_state': states.DELETING},
-                                    expected_task_state=_not_deleting(instance))
-        deps.compute_api.terminate_instance(ctxt, instance['host'], instance)
-    return wsgi.json_response(None, 204)
-
-
-def _not_deleting(instance):
-    # Compare-and-swap against what we read, so a racing delete cannot cast twice.
-    return instance['task_state']
+                                    expected_task_state=instance['task_state'],
+                                    expected_host=instance['host'])
+    except exception.UnexpectedTaskState:
+        return False
+    deps.compute_api.terminate_instance(ctxt, instance['host'], instance)
+    return True
 
 
 def _compute_up(deps, host):

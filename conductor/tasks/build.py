@@ -6,7 +6,6 @@ from common import timeutils
 from compute import states
 from db import actions
 from db import allocations
-from db import faults
 from db import instances
 from db import request_specs
 
@@ -101,11 +100,12 @@ class BuildTask:
         if release:
             allocations.release(self.db, uuid)
         try:
-            instance = instances.update(self.db, uuid, {
-                'vm_state': states.ERROR, 'task_state': None, 'task_deadline': None})
+            instance = instances.update(
+                self.db, uuid, {'vm_state': states.ERROR, 'task_state': None,
+                                'task_deadline': None},
+                fault={'code': 500, 'message': message, 'details': details})
         except exception.InstanceNotFound:
             return
-        faults.add(self.db, uuid, 500, message, details)
         if event:
             name, started = event
             actions.event_finish(self.db, uuid, ctxt.request_id, name, 'Error', details,

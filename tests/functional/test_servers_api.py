@@ -337,3 +337,10 @@ def test_single_create_keeps_the_name(demo, image_id, tag):
         assert demo.get(f'{S}/{server_id}').json()['server']['name'] == f'{tag}-single'
     finally:
         _delete_all(demo, [server_id])
+
+
+def test_delete_right_after_create_always_deletes(demo, image_id):
+    # The build may finish between the API's read and its compare-and-swap; the
+    # delete must follow the new state rather than answer 409.
+    ids = demo.boot_many('race-del', image_id, 12, workers=12)
+    assert demo.delete_all(ids, workers=12) == [204] * 12
