@@ -7,7 +7,8 @@ import tempfile
 import pytest
 from pytest_rabbitmq import factories
 
-RABBIT_PORT = 56720  # pytest.ini: rabbitmq_port
+# Below the kernel's ephemeral port range (32768-60999), so no client socket can hold it.
+RABBIT_PORT = 16720  # pytest.ini: rabbitmq_port
 
 
 def _private_broker_config():
