@@ -1,9 +1,11 @@
 """stratus-api: the HTTP gateway (compute v2.1, identity v3 and image v2 subsets)."""
+import logging
 import sys
 
 from api import deps as api_deps
 from api import identity_store
 from api import router
+from conf import identity as identity_opts
 from compute import rpcapi as compute_rpcapi
 from conductor import rpcapi as conductor_rpcapi
 from db import engine
@@ -15,11 +17,16 @@ from launch import service
 from rpc import transport as transport_mod
 
 BINARY = 'stratus-api'
+LOG = logging.getLogger(__name__)
 
 
 def build_app(conf, transport, db):
     """The gateway's WSGI app with every handler module."""
     from api.handlers import ALL
+    if (conf.identity.token_secret == identity_opts.DEV_SECRET
+            and conf.api.auth_strategy == 'keystone'):
+        LOG.warning('[identity] token_secret is the built-in development value: anyone who '
+                    'reads the source can forge tokens; set your own')
     deps = api_deps.Deps(
         conf=conf, db=db,
         conductor_api=conductor_rpcapi.ConductorAPI(conf, transport),
