@@ -1,8 +1,7 @@
-"""Instance states: the vm_states and task_states the control plane sets.
+"""Instance states and the action table: where each action may start and what it sets.
 
-The per-action table (allowed states, transient task, end states) comes with the
-lifecycle actions; the boot path uses building/scheduling/spawning -> active and
-delete uses deleting.
+The API checks an action against its row (409 otherwise) before it acts; the
+lifecycle actions add their rows here as they are built.
 """
 # vm_states
 BUILDING = 'building'
@@ -22,3 +21,30 @@ ERROR = 'error'
 SCHEDULING = 'scheduling'
 SPAWNING = 'spawning'
 DELETING = 'deleting'
+
+ANY = None  # in a row: no check on that state
+
+
+class Action:
+    """One row: the vm_states and task_states an action may start from."""
+
+    def __init__(self, name, vm_states=ANY, task_states=ANY, check_lock=True):
+        self.name = name
+        self.vm_states = vm_states
+        self.task_states = task_states
+        self.check_lock = check_lock
+
+    def refusal(self, instance):
+        """Why the action may not start on ``instance`` (a sentence), or None."""
+        for attr, allowed in (('vm_state', self.vm_states), ('task_state', self.task_states)):
+            if allowed is not ANY and instance[attr] not in allowed:
+                return (f'Cannot \'{self.name}\' instance {instance["uuid"]} while it is in '
+                        f'{attr} {instance[attr]}')
+        return None
+
+
+ACTIONS = {action.name: action for action in (
+    # Lock and unlock only change a flag: any state, and a lock never blocks them.
+    Action('lock', check_lock=False),
+    Action('unlock', check_lock=False),
+)}

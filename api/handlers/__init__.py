@@ -1,7 +1,7 @@
 """Handler modules, one noun each; ALL lists them for the router."""
 import importlib
 
-_NAMES = ('versions', 'identity', 'images', 'servers', 'flavors',
+_NAMES = ('versions', 'identity', 'images', 'servers', 'server_actions', 'flavors',
           'flavor_extra_specs', 'flavor_access', 'services', 'hypervisors',
           'instance_actions')
 
