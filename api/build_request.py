@@ -67,7 +67,7 @@ def check_networks(networks):
 def check_zone(db, zone):
     if zone is None:
         return None
-    zone, _, host = zone.partition(':')
+    zone = zone.partition(':')[0]  # 'zone:host' forces a host: an admin option, ignored
     known = {n['availability_zone'] for n in compute_nodes.list_(db)}
     if zone not in known:
         raise exception.Invalid('The requested availability zone is not available')

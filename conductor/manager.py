@@ -3,6 +3,7 @@ import logging
 
 from common import exception
 from common import timeutils
+from conductor import rpcapi as conductor_rpcapi
 from conductor.tasks import build
 from db import actions
 from db import allocations
@@ -11,7 +12,7 @@ from db import instances
 from db import services
 
 LOG = logging.getLogger(__name__)
-UNSET = '__unset__'
+UNSET = conductor_rpcapi.UNSET
 # What a compute host may change on its own instances; host/node moves are conductor work.
 COMPUTE_WRITABLE = {'vm_state', 'task_state', 'power_state', 'launched_at', 'terminated_at',
                     'task_deadline'}

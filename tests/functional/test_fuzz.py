@@ -138,25 +138,28 @@ def _paths(value, prefix=()):
             yield from _paths(item, prefix + (index,))
 
 
-def _replace(value, path, new):
-    if not path:
-        return new
+def _copy_and_parent(value, path):
+    """A deep copy of ``value`` and the container in it that holds ``path``'s last key."""
     copy = json.loads(json.dumps(value))
     target = copy
     for key in path[:-1]:
         target = target[key]
-    target[path[-1]] = new
+    return copy, target
+
+
+def _replace(value, path, new):
+    if not path:
+        return new
+    copy, parent = _copy_and_parent(value, path)
+    parent[path[-1]] = new
     return copy
 
 
 def _remove(value, path):
     if not path:
         return value
-    copy = json.loads(json.dumps(value))
-    target = copy
-    for key in path[:-1]:
-        target = target[key]
-    del target[path[-1]]
+    copy, parent = _copy_and_parent(value, path)
+    del parent[path[-1]]
     return copy
 
 
