@@ -96,6 +96,10 @@ class VirtError(StratusError):
     message = 'Hypervisor error: %(reason)s'
 
 
+class NotSupported(Conflict):
+    message = 'Cannot %(action)s on this instance: %(reason)s'
+
+
 
 class UnsupportedMediaType(StratusError):
     code = 415

@@ -4,7 +4,11 @@ import traceback
 
 from common import exception
 from common import timeutils
+from compute import action
 from compute import locks
+from compute import power
+from compute import repair
+from compute import snapshot
 from compute import states
 from compute.virt import power_state
 
@@ -15,7 +19,7 @@ DELETE_EVENT = 'compute_terminate_instance'
 
 
 class ComputeManager:
-    RPC_API_VERSION = '1.0'
+    RPC_API_VERSION = '1.1'
 
     def __init__(self, conf, host, driver, conductor_api, notifier, image_store,
                  resource_tracker):
@@ -27,6 +31,11 @@ class ComputeManager:
         self.image_store = image_store
         self.rt = resource_tracker
         self.locks = locks.InstanceLocks()
+        self.runner = action.ActionRunner(host, driver, conductor_api, notifier, self.locks)
+        self.repairer = repair.Repairer(self.runner)
+        self.snapshotter = snapshot.Snapshotter(host, driver, conductor_api, image_store)
+        # The action families, served on the same topic beside this manager.
+        self.endpoints = [power.PowerEndpoint(conf, self.runner, image_store)]
 
     # -- RPC endpoints -----------------------------------------------------
     def build_and_run_instance(self, ctxt, instance, image, request_spec, alternates):
@@ -125,6 +134,8 @@ class ComputeManager:
                 expected_task_state=task,
                 fault={'code': 500, 'message': 'Build was interrupted by a restart of the '
                                                f'compute service on {self.host}.'})
+        elif task in states.TRANSIENT:
+            self.repairer.repair(ctxt, instance)
 
     def check_build_timeouts(self, ctxt):
         """Builds on this host that no action is working on and that passed

@@ -1,24 +1,114 @@
 """Client side of the compute RPC API; each message goes to compute.<host>.
 
+Every compute RPC is declared here, in one place. Casts unless marked call.
+
 1.0 - build_and_run_instance, terminate_instance, list_guests
+1.1 - the lifecycle actions: reboot, stop/start, pause/unpause, suspend/resume,
+      rescue/unrescue, rebuild, snapshot/backup, shelve/offload/unshelve,
+      soft delete/restore, console output (call), set_admin_password (call)
 """
 from rpc import client as rpc_client
 
 TOPIC = 'compute'
-VERSION = '1.0'
+VERSION = '1.1'
 
 
 class ComputeAPI:
     def __init__(self, conf, transport):
         self.client = rpc_client.Client(conf, transport, TOPIC, VERSION, 'compute')
 
+    def _cast(self, ctxt, host, method, **kwargs):
+        self.client.cast(ctxt, method, server=host, version=self._version(method), **kwargs)
+
+    @staticmethod
+    def _version(method):
+        return '1.0' if method in _V1_0 else '1.1'
+
     def build_and_run_instance(self, ctxt, host, instance, image, request_spec, alternates):
-        self.client.cast(ctxt, 'build_and_run_instance', server=host, instance=instance,
-                         image=image, request_spec=request_spec, alternates=alternates)
+        self._cast(ctxt, host, 'build_and_run_instance', instance=instance, image=image,
+                   request_spec=request_spec, alternates=alternates)
 
     def terminate_instance(self, ctxt, host, instance):
-        self.client.cast(ctxt, 'terminate_instance', server=host, instance=instance)
+        self._cast(ctxt, host, 'terminate_instance', instance=instance)
 
     def list_guests(self, ctxt, host):
         """What the hypervisor on ``host`` runs: [{'uuid', 'power_state'}] (operators, tests)."""
         return self.client.call(ctxt, 'list_guests', server=host)
+
+    # -- 1.1: power --------------------------------------------------------
+    def reboot_instance(self, ctxt, host, instance, image, reboot_type):
+        """``reboot_type`` SOFT or HARD; a hard reboot rebuilds missing disks from ``image``."""
+        self._cast(ctxt, host, 'reboot_instance', instance=instance, image=image,
+                   reboot_type=reboot_type)
+
+    def stop_instance(self, ctxt, host, instance):
+        self._cast(ctxt, host, 'stop_instance', instance=instance)
+
+    def start_instance(self, ctxt, host, instance, image):
+        self._cast(ctxt, host, 'start_instance', instance=instance, image=image)
+
+    def pause_instance(self, ctxt, host, instance):
+        self._cast(ctxt, host, 'pause_instance', instance=instance)
+
+    def unpause_instance(self, ctxt, host, instance):
+        self._cast(ctxt, host, 'unpause_instance', instance=instance)
+
+    def suspend_instance(self, ctxt, host, instance):
+        self._cast(ctxt, host, 'suspend_instance', instance=instance)
+
+    def resume_instance(self, ctxt, host, instance, image):
+        self._cast(ctxt, host, 'resume_instance', instance=instance, image=image)
+
+    def soft_delete_instance(self, ctxt, host, instance):
+        self._cast(ctxt, host, 'soft_delete_instance', instance=instance)
+
+    def restore_instance(self, ctxt, host, instance, image):
+        self._cast(ctxt, host, 'restore_instance', instance=instance, image=image)
+
+    # -- 1.1: disks and images ----------------------------------------------
+    def rescue_instance(self, ctxt, host, instance, image, rescue_image):
+        self._cast(ctxt, host, 'rescue_instance', instance=instance, image=image,
+                   rescue_image=rescue_image)
+
+    def unrescue_instance(self, ctxt, host, instance):
+        self._cast(ctxt, host, 'unrescue_instance', instance=instance)
+
+    def rebuild_instance(self, ctxt, host, instance, image, started_from):
+        """Fresh disk from ``image`` on the same host; ends in ``started_from``'s power."""
+        self._cast(ctxt, host, 'rebuild_instance', instance=instance, image=image,
+                   started_from=started_from)
+
+    def snapshot_instance(self, ctxt, host, instance, image_id):
+        """Write the disk into image ``image_id`` (already created, status queued)."""
+        self._cast(ctxt, host, 'snapshot_instance', instance=instance, image_id=image_id)
+
+    def backup_instance(self, ctxt, host, instance, image_id, backup_type, rotation):
+        """A snapshot, then the conductor keeps only ``rotation`` backups of this type."""
+        self._cast(ctxt, host, 'backup_instance', instance=instance, image_id=image_id,
+                   backup_type=backup_type, rotation=rotation)
+
+    def shelve_instance(self, ctxt, host, instance, image_id, offload):
+        self._cast(ctxt, host, 'shelve_instance', instance=instance, image_id=image_id,
+                   offload=offload)
+
+    def shelve_offload_instance(self, ctxt, host, instance):
+        self._cast(ctxt, host, 'shelve_offload_instance', instance=instance)
+
+    def unshelve_instance(self, ctxt, host, instance, image):
+        """Spawn an offloaded instance from its shelved ``image`` (sent by the conductor),
+        or power on a SHELVED one (``image`` None)."""
+        self._cast(ctxt, host, 'unshelve_instance', instance=instance, image=image)
+
+    # -- 1.1: calls ------------------------------------------------------
+    def get_console_output(self, ctxt, host, instance, length):
+        """The last ``length`` lines (all when None) of the guest's serial log."""
+        return self.client.call(ctxt, 'get_console_output', server=host, version='1.1',
+                                instance=instance, length=length)
+
+    def set_admin_password(self, ctxt, host, instance, new_pass):
+        """Set the guest's admin password through its agent; raises when it cannot."""
+        return self.client.call(ctxt, 'set_admin_password', server=host, version='1.1',
+                                instance=instance, new_pass=new_pass)
+
+
+_V1_0 = frozenset({'build_and_run_instance', 'terminate_instance', 'list_guests'})

@@ -3,6 +3,7 @@ import logging
 
 from common import exception
 from common import timeutils
+from conductor import images
 from conductor import rpcapi as conductor_rpcapi
 from conductor.tasks import build
 from db import actions
@@ -20,12 +21,14 @@ _DATETIMES = ('launched_at', 'terminated_at', 'task_deadline')
 
 
 class ConductorManager:
-    RPC_API_VERSION = '1.0'
+    RPC_API_VERSION = '1.1'
 
-    def __init__(self, conf, db, scheduler_api, compute_api, notifier):
+    def __init__(self, conf, db, scheduler_api, compute_api, notifier, image_store):
         self.conf = conf
         self.db = db
         self.build_task = build.BuildTask(conf, db, scheduler_api, compute_api, notifier)
+        # The action families' endpoints, served on the conductor topic beside this one.
+        self.endpoints = [images.ImageGateway(db, image_store)]
 
     # -- api -> conductor --------------------------------------------------
     def build_instances(self, ctxt, instance_uuids, request_spec):

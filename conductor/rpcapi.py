@@ -2,11 +2,13 @@
 
 1.0 - build_instances, instance_update, build_failed, instance_destroyed,
       service_heartbeat, compute_node_report, instances_on_host
+1.1 - unshelve_instance (api); image_update, image_delete, rotate_backups,
+      instance_offloaded (compute)
 """
 from rpc import client as rpc_client
 
 TOPIC = 'conductor'
-VERSION = '1.0'
+VERSION = '1.1'
 UNSET = '__unset__'
 
 
@@ -52,3 +54,30 @@ class ConductorAPI:
 
     def instances_on_host(self, ctxt, host):
         return self.client.call(ctxt, 'instances_on_host', host=host)
+
+    # -- 1.1: lifecycle actions ----------------------------------------------
+    def unshelve_instance(self, ctxt, instance_uuid):
+        """Schedule an offloaded instance again and cast its spawn to the chosen host."""
+        self.client.cast(ctxt, 'unshelve_instance', version='1.1',
+                         instance_uuid=instance_uuid)
+
+    def image_update(self, ctxt, host, image_id, values):
+        """Update a snapshot image of one of ``host``'s instances (status, size, checksums)."""
+        return self.client.call(ctxt, 'image_update', version='1.1', host=host,
+                                image_id=image_id, values=values)
+
+    def image_delete(self, ctxt, host, image_id):
+        """Delete a snapshot image of one of ``host``'s instances (record and file)."""
+        return self.client.call(ctxt, 'image_delete', version='1.1', host=host,
+                                image_id=image_id)
+
+    def rotate_backups(self, ctxt, host, instance_uuid, backup_type, rotation):
+        """Delete the oldest ``backup_type`` backups of the instance beyond ``rotation``."""
+        return self.client.call(ctxt, 'rotate_backups', version='1.1', host=host,
+                                instance_uuid=instance_uuid, backup_type=backup_type,
+                                rotation=rotation)
+
+    def instance_offloaded(self, ctxt, host, instance_uuid, event=None):
+        """The host removed a shelved guest: SHELVED_OFFLOADED, no host, claim freed."""
+        return self.client.call(ctxt, 'instance_offloaded', version='1.1', host=host,
+                                instance_uuid=instance_uuid, event=event)

@@ -47,6 +47,8 @@ class Instance(Timestamps, Base):
     locked_reason: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
     key_name: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
     instance_metadata: orm.Mapped[dict] = orm.mapped_column('metadata', sa.JSON, default=dict)
+    # Internal notes of multi-step actions (shelved_image_id, old_vm_state); never shown.
+    system_metadata: orm.Mapped[dict | None] = orm.mapped_column(sa.JSON, default=dict)
     reservation_id: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
     launch_index: orm.Mapped[int] = orm.mapped_column(default=0)
     launched_at: orm.Mapped[datetime.datetime | None] = orm.mapped_column(sa.DateTime)

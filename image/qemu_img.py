@@ -49,9 +49,15 @@ def create_blank(path, size_bytes, fmt='qcow2'):
     _run(['create', '-q', '-f', fmt, path, int(size_bytes)])
 
 
-def convert(src, dst, out_format='qcow2', src_format=None):
-    """Convert ``src`` into a new image ``dst`` in ``out_format``."""
+def convert(src, dst, out_format='qcow2', src_format=None, force_share=False):
+    """Convert ``src`` into a new image ``dst`` in ``out_format``.
+
+    ``force_share`` reads a source that a running QEMU holds locked (the guest
+    must be paused for a consistent copy).
+    """
     args = ['convert', '-O', out_format]
     if src_format:
         args += ['-f', src_format]
+    if force_share:
+        args.append('-U')
     _run(args + [src, dst])

@@ -28,7 +28,8 @@ def build(conf, transport, host=None, driver=None):
         conf, host, driver, conductor_api,
         notifier_mod.Notifier(conf, 'compute', host),
         image_store.LocalStore.from_conf(conf), rt)
-    rpc = rpc_server.RPCService(conf, transport, 'compute', compute_rpcapi.TOPIC, host, manager)
+    rpc = rpc_server.RPCService(conf, transport, 'compute', compute_rpcapi.TOPIC, host, manager,
+                                extra_endpoints=manager.endpoints)
     ctxt = context_mod.admin_context()
     svc = service.Service(f'compute {host}', rpc, on_start=lambda: manager.init_host(ctxt),
                           tasks=[(conf.report_interval, 'heartbeat',

@@ -6,6 +6,7 @@ from conductor import rpcapi as conductor_rpcapi
 from compute import rpcapi as compute_rpcapi
 from db import engine
 from db import services
+from image import store as image_store
 from launch import daemon
 from launch import service
 from rpc import context as context_mod
@@ -21,10 +22,11 @@ def build(conf, transport, db):
     manager = conductor_manager.ConductorManager(
         conf, db, scheduler_rpcapi.SchedulerAPI(conf, transport),
         compute_rpcapi.ComputeAPI(conf, transport),
-        notifier_mod.Notifier(conf, 'conductor', conf.host))
+        notifier_mod.Notifier(conf, 'conductor', conf.host),
+        image_store.LocalStore.from_conf(conf))
     ctxt = context_mod.admin_context()
     rpc = rpc_server.RPCService(conf, transport, 'conductor', conductor_rpcapi.TOPIC,
-                                conf.host, manager)
+                                conf.host, manager, extra_endpoints=manager.endpoints)
 
     def beat():
         services.heartbeat(db, conf.host, BINARY, conductor_rpcapi.TOPIC)

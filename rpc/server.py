@@ -27,17 +27,21 @@ class PingEndpoint:
 class RPCService:
     """Serves one manager on ``topic`` (and ``topic.host``); start, stop, wait."""
 
-    def __init__(self, conf, transport, service, topic, host, manager):
+    def __init__(self, conf, transport, service, topic, host, manager, extra_endpoints=()):
         self.conf = conf
         self.service = service
         self.topic = topic
         self.host = host
         self.manager = manager
-        manager.target = oslo_messaging.Target(version=manager.RPC_API_VERSION)
+        # Every endpoint of one service speaks the manager's version; method
+        # names are unique across them (the dispatcher takes the first match).
+        endpoints = [manager, *extra_endpoints]
+        for endpoint in endpoints:
+            endpoint.target = oslo_messaging.Target(version=manager.RPC_API_VERSION)
         conf.set_override('executor_thread_pool_size', conf.rpc_workers)
         target = oslo_messaging.Target(topic=topic, server=host)
         self._server = oslo_messaging.get_rpc_server(
-            transport, target, [manager, PingEndpoint(service, host)],
+            transport, target, [*endpoints, PingEndpoint(service, host)],
             serializer=serializer_mod.ContextSerializer(),
             access_policy=oslo_messaging.DefaultRPCAccessPolicy)
 

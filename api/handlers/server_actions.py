@@ -1,70 +1,63 @@
-"""POST /servers/{id}/action: one body key names the action; each is checked against the
-state table, recorded as an instance action, then carried out."""
+"""POST /servers/{id}/action: one body key names the action; each is validated, checked
+against the state table, recorded as an instance action, then carried out."""
+import importlib
+
 from api import policy
 from api import schemas
 from api import wsgi
 from api.handlers import servers as server_handlers
 from common import exception
 from common import timeutils
-from compute import states
 from db import actions
-from db import instances
 
 PREFIX = '/compute/v2.1/servers/{server_id}/action'
-
-LOCK_BODY = {'oneOf': [
-    {'type': 'null'},
-    {'type': 'object', 'properties': {
-        'locked_reason': {'type': 'string', 'minLength': 1, 'maxLength': 255}},
-     'additionalProperties': False}]}
+# One module per family of actions under api/handlers/actions/.
+_FAMILIES = ('lock', 'power')
 
 
-def _lock(req, deps, instance, body):
-    schemas.validate(LOCK_BODY, body)
-    reason = (body or {}).get('locked_reason')
-    if reason is not None and req.api_version < (2, 73):
-        raise exception.Invalid('locked_reason is accepted from microversion 2.73.')
-    owner = 'admin' if req.context.is_admin else 'owner'
-    instances.update(deps.db, instance['uuid'], {'locked': True, 'locked_by': owner,
-                                                 'locked_reason': reason})
+def _specs():
+    found = {}
+    for family in _FAMILIES:
+        module = importlib.import_module(f'api.handlers.actions.{family}')
+        found.update({spec.name: spec for spec in module.SPECS})
+    return found
 
 
-def _unlock(req, deps, instance, body):
-    schemas.validate({'type': 'null'}, body)
-    if instance['locked_by'] == 'admin':
-        policy.authorize(req.context, 'os-lock-server:unlock:unlock_override')
-    instances.update(deps.db, instance['uuid'], {'locked': False, 'locked_by': None,
-                                                 'locked_reason': None})
-
-
-# action name -> (handler, policy rule)
-HANDLERS = {'lock': (_lock, 'os-lock-server:lock'),
-            'unlock': (_unlock, 'os-lock-server:unlock')}
+SPECS = _specs()
 
 
 def action(req, deps, server_id):
     ctxt = req.context
     body = req.json_body_or_400()
-    if len(body) != 1:
+    if not isinstance(body, dict) or len(body) != 1:
         raise exception.Invalid('The action body must name exactly one action.')
     name, args = next(iter(body.items()))
-    if name not in HANDLERS:
+    spec = SPECS.get(name)
+    if spec is None or req.api_version < spec.min_version:
         raise exception.Invalid(f'There is no such action: {name}')
-    handler, rule = HANDLERS[name]
+    schemas.validate(spec.schema, args)
     instance = server_handlers.get_instance(req, deps, server_id)
-    policy.authorize(ctxt, rule)
-    row = states.ACTIONS[name]
+    policy.authorize(ctxt, spec.rule)
+    row = spec.row_for(args)
     if row.check_lock:
         server_handlers.check_lock(ctxt, instance)
     refusal = row.refusal(instance)
     if refusal:
         raise exception.Conflict(refusal)
+    if spec.action_name is None:
+        return spec.act(req, deps, instance, args)
     started = timeutils.utcnow()
-    actions.start(deps.db, ctxt, instance['uuid'], name)
-    handler(req, deps, instance, args)
-    actions.event_finish(deps.db, instance['uuid'], ctxt.request_id, f'api_{name}', 'Success',
+    actions.start(deps.db, ctxt, instance['uuid'], spec.action_name)
+    event = f'api_{spec.action_name}'
+    try:
+        response = spec.act(req, deps, instance, args)
+    except exception.StratusError as exc:
+        actions.event_finish(deps.db, instance['uuid'], ctxt.request_id, event, 'Error',
+                             exception.summary(exc), start_time=started)
+        raise
+    actions.event_finish(deps.db, instance['uuid'], ctxt.request_id, event, 'Success',
                          start_time=started)
-    return wsgi.json_response(None, 202)
+    return response if response is not None else wsgi.json_response(None, 202)
 
 
 ROUTES = [('POST', PREFIX, action)]

@@ -20,8 +20,10 @@ _TASK_STATUS = {'rebooting': 'REBOOT', 'reboot_started': 'REBOOT',
 def status(instance):
     """The API status of an instance from its vm_state and task_state."""
     task = instance.get('task_state')
-    if instance['vm_state'] == states.ACTIVE and _TASK_STATUS.get(task):
-        return _TASK_STATUS[task]
+    shown = _TASK_STATUS.get(task)
+    if shown and (instance['vm_state'] in (states.ACTIVE, states.STOPPED) or
+                  (instance['vm_state'] == states.ERROR and task == states.REBUILDING)):
+        return shown
     return _STATUS.get(instance['vm_state'], 'UNKNOWN')
 
 

@@ -1,6 +1,8 @@
 """The contract every virt driver fulfils; the compute manager talks only to this."""
 import abc
 
+from common import exception
+
 INSTANCE_KEYS = ('uuid', 'display_name', 'memory_mb', 'vcpus', 'root_gb',
                  'ephemeral_gb', 'flavor', 'image_ref')
 
@@ -54,6 +56,59 @@ class ComputeDriver(abc.ABC):
     @abc.abstractmethod
     def instance_disk_path(self, instance):
         """Path of the guest's root disk file, or None if it has none."""
+
+    # -- lifecycle actions: a driver without one refuses with NotSupported (409) --
+    def power_off(self, instance, timeout):
+        """Ask the guest to shut down, wait up to ``timeout`` s, then pull the plug."""
+        raise _unsupported('power off', self)
+
+    def power_on(self, instance, image, image_path):
+        """Start a stopped guest, recreating its domain and missing disks from the image."""
+        raise _unsupported('power on', self)
+
+    def reboot(self, instance, image, image_path, reboot_type, soft_timeout):
+        """SOFT: guest shutdown, wait, start (HARD when it does not stop in time).
+        HARD: destroy, regenerate the domain, recreate missing disks, start."""
+        raise _unsupported('reboot', self)
+
+    def pause(self, instance):
+        raise _unsupported('pause', self)
+
+    def unpause(self, instance):
+        raise _unsupported('unpause', self)
+
+    def suspend(self, instance):
+        """Save the guest's memory to disk and stop it (managed save)."""
+        raise _unsupported('suspend', self)
+
+    def resume(self, instance, image, image_path):
+        """Start the guest from its saved memory."""
+        raise _unsupported('resume', self)
+
+    def rescue(self, instance, rescue_image, rescue_image_path):
+        """Boot from a fresh disk made of the rescue image, the original disk second."""
+        raise _unsupported('rescue', self)
+
+    def unrescue(self, instance):
+        """Boot the guest as it was before the rescue; drop the rescue disk."""
+        raise _unsupported('unrescue', self)
+
+    def snapshot(self, instance, target_path):
+        """Write the guest's root disk as one standalone qcow2 file at ``target_path``."""
+        raise _unsupported('snapshot', self)
+
+    def get_console_output(self, instance):
+        """Bytes of the guest's serial log (at most the last 100 KiB)."""
+        raise _unsupported('read the console', self)
+
+    def set_admin_password(self, instance, new_pass):
+        """Set the admin password through the guest agent; NotSupported without one."""
+        raise _unsupported('set the admin password', self)
+
+
+def _unsupported(action, drv):
+    return exception.NotSupported(action=action,
+                                  reason=f'the {type(drv).__name__} driver cannot do it')
 
 
 def missing_keys(instance):

@@ -1,4 +1,5 @@
 """One configurable in-memory virt driver for tests and the all-in-one without libvirt."""
+import shutil
 import threading
 import time
 
@@ -96,3 +97,66 @@ class FakeDriver(driver.ComputeDriver):
     def instance_disk_path(self, instance):
         # The fake keeps no files.
         return None
+
+    # -- lifecycle actions: state changes on the in-memory guest ----------
+    def _set(self, instance, state, expect=None, **fields):
+        with self._lock:
+            guest = self._guests.get(instance['uuid'])
+            if guest is None:
+                raise exception.InstanceNotFound(uuid=instance['uuid'])
+            if expect is not None and guest['power_state'] not in expect:
+                raise exception.VirtError(reason='guest %s is in power state %s' % (
+                    instance['uuid'], guest['power_state']))
+            guest['power_state'] = state
+            guest.update(fields)
+            return guest
+
+    def power_off(self, instance, timeout):
+        self._set(instance, power_state.SHUTDOWN)
+
+    def power_on(self, instance, image, image_path):
+        self._set(instance, power_state.RUNNING)
+
+    def reboot(self, instance, image, image_path, reboot_type, soft_timeout):
+        self._set(instance, power_state.RUNNING)
+
+    def pause(self, instance):
+        self._set(instance, power_state.PAUSED, expect=(power_state.RUNNING,))
+
+    def unpause(self, instance):
+        self._set(instance, power_state.RUNNING, expect=(power_state.PAUSED,))
+
+    def suspend(self, instance):
+        self._set(instance, power_state.SHUTDOWN, expect=(power_state.RUNNING,), saved=True)
+
+    def resume(self, instance, image, image_path):
+        self._set(instance, power_state.RUNNING, saved=False)
+
+    def rescue(self, instance, rescue_image, rescue_image_path):
+        self._set(instance, power_state.RUNNING, rescued=True)
+
+    def unrescue(self, instance):
+        self._set(instance, power_state.RUNNING, rescued=False)
+
+    def snapshot(self, instance, target_path):
+        with self._lock:
+            guest = self._guests.get(instance['uuid'])
+        if guest is None:
+            raise exception.InstanceNotFound(uuid=instance['uuid'])
+        # The fake's "disk" is the image it booted from.
+        shutil.copyfile(guest['image_path'], target_path)
+
+    def get_console_output(self, instance):
+        with self._lock:
+            guest = self._guests.get(instance['uuid'])
+        if guest is None:
+            raise exception.InstanceNotFound(uuid=instance['uuid'])
+        return guest.get('console', b'')
+
+    def set_admin_password(self, instance, new_pass):
+        guest = self._set(instance, self.get_power_state(instance))
+        props = (guest.get('image') or {}).get('properties') or {}
+        if props.get('hw_qemu_guest_agent') not in ('yes', 'true', True):
+            raise exception.NotSupported(action='set the admin password',
+                                         reason='the guest has no agent')
+        guest['admin_password'] = new_pass

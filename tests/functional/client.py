@@ -39,6 +39,26 @@ class Client:
                                 'networks': 'none'}, **extra)}
         return self.post('/compute/v2.1/servers', json=body)
 
+    def action(self, server_id, body, version='2.96'):
+        """POST one server action at microversion ``version``; the response."""
+        return self.post(f'/compute/v2.1/servers/{server_id}/action', json=body,
+                         headers={'OpenStack-API-Version': f'compute {version}'})
+
+    def server(self, server_id):
+        return self.get(f'/compute/v2.1/servers/{server_id}').json()['server']
+
+    def wait_idle(self, server_id, timeout=60):
+        """Poll until no task runs on the server (task_state null); the server body."""
+        deadline = time.monotonic() + timeout
+        while True:
+            server = self.server(server_id)
+            if server['OS-EXT-STS:task_state'] is None:
+                return server
+            if time.monotonic() > deadline:
+                raise AssertionError(f'{server_id} still in task '
+                                     f'{server["OS-EXT-STS:task_state"]} after {timeout} s')
+            time.sleep(0.05)
+
     def wait_status(self, server_id, statuses, timeout=60):
         """Poll until the server's status is one of ``statuses`` (or it is gone: 'DELETED')."""
         deadline = time.monotonic() + timeout

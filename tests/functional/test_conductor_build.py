@@ -12,6 +12,7 @@ from db import faults
 from db import instances
 from db import migration
 from db import services
+from image import store as store_mod
 from rpc import context as context_mod
 from scheduler import manager as scheduler_manager
 
@@ -63,7 +64,7 @@ def world(tmp_path):
     notifier = SilentNotifier()
     conductor = conductor_manager.ConductorManager(
         conf, db, InProcessScheduler(scheduler_manager.SchedulerManager(conf, db)), compute,
-        notifier)
+        notifier, store_mod.LocalStore(str(tmp_path / 'images')))
     yield conf, db, conductor, compute, notifier
     db.dispose()
 

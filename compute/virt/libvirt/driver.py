@@ -14,20 +14,11 @@ from compute.virt.libvirt import config
 from compute.virt.libvirt import disk
 from compute.virt.libvirt import host as libvirt_host
 from compute.virt.libvirt import imagecache
+from compute.virt.libvirt import power
+from compute.virt.libvirt import snapshot
 
 LOG = logging.getLogger(__name__)
 
-_POWER_STATES = {
-    libvirt.VIR_DOMAIN_NOSTATE: power_state.NOSTATE,
-    libvirt.VIR_DOMAIN_RUNNING: power_state.RUNNING,
-    libvirt.VIR_DOMAIN_BLOCKED: power_state.RUNNING,
-    libvirt.VIR_DOMAIN_PAUSED: power_state.PAUSED,
-    # A guest that is shutting down is still running until it gets there.
-    libvirt.VIR_DOMAIN_SHUTDOWN: power_state.RUNNING,
-    libvirt.VIR_DOMAIN_SHUTOFF: power_state.SHUTDOWN,
-    libvirt.VIR_DOMAIN_CRASHED: power_state.CRASHED,
-    libvirt.VIR_DOMAIN_PMSUSPENDED: power_state.SUSPENDED,
-}
 _UNDEFINE_FLAGS = (libvirt.VIR_DOMAIN_UNDEFINE_MANAGED_SAVE |
                    libvirt.VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA)
 
@@ -47,7 +38,7 @@ def _code(exc):
     return exc.get_error_code()
 
 
-class LibvirtDriver(driver.ComputeDriver):
+class LibvirtDriver(power.PowerMixin, snapshot.SnapshotMixin, driver.ComputeDriver):
     """Compute driver over one libvirt connection (a per-host test:/// node by default)."""
 
     capabilities = {'live_migration': False}
@@ -77,6 +68,11 @@ class LibvirtDriver(driver.ComputeDriver):
 
     def _conn(self):
         return self._host.get_connection()
+
+    @staticmethod
+    def _virt(action):
+        """Context manager: libvirt/OS errors become VirtError naming ``action``."""
+        return _as_virt_error(action)
 
     def init_host(self, host):
         if host and host != self.host_name:
@@ -151,7 +147,7 @@ class LibvirtDriver(driver.ComputeDriver):
             if _code(exc) == libvirt.VIR_ERR_NO_DOMAIN:
                 return power_state.NOSTATE
             raise exception.VirtError(reason='state of %s: %s' % (instance['uuid'], exc))
-        return _POWER_STATES.get(state, power_state.NOSTATE)
+        return power.POWER_STATES.get(state, power_state.NOSTATE)
 
     def instance_disk_path(self, instance):
         path = os.path.join(self._instance_dir(instance['uuid']), 'disk')

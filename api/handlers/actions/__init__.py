@@ -1,0 +1,70 @@
+"""Server actions by family: each module exports SPECS, and these helpers start an action.
+
+A Spec names the body key, its policy rule, the schema of its value and the
+state-table row it is checked against; ``act`` carries it out and returns a
+response, or None for Nova's plain 202.
+"""
+import dataclasses
+import typing
+
+from api import build_request
+from common import exception
+from compute import states
+from db import images
+from db import instances
+
+
+@dataclasses.dataclass
+class Spec:
+    name: str
+    rule: str
+    schema: dict
+    act: typing.Callable
+    # states.ACTIONS key, or a callable(args) -> key (reboot SOFT/HARD); default: name.
+    row: typing.Union[str, typing.Callable, None] = None
+    # The instance action's name as Nova records it (None: not recorded).
+    record: typing.Optional[str] = ''
+    min_version: tuple = (2, 1)
+
+    def row_for(self, args):
+        key = self.row(args) if callable(self.row) else (self.row or self.name)
+        return states.ACTIONS[key]
+
+    @property
+    def action_name(self):
+        return self.name if self.record == '' else self.record
+
+
+NULL = {'type': 'null'}
+
+
+def begin(deps, instance, row, values=None):
+    """Move ``instance`` into the row's transient task_state with a compare-and-swap
+    against what the API just checked; 409 when another request got there first."""
+    updates = {'task_state': row.task_state, **(values or {})}
+    try:
+        return instances.update(deps.db, instance['uuid'], updates,
+                                expected_task_state=instance['task_state'],
+                                expected_vm_state=instance['vm_state'])
+    except exception.UnexpectedTaskState as exc:
+        raise exception.Conflict(
+            f'Cannot \'{row.name}\' instance {instance["uuid"]}: it changed state '
+            f'meanwhile ({exception.summary(exc)})') from exc
+
+
+def image_of(deps, instance):
+    """The instance's image as the compute wants it, or None when it is gone (a hard
+    reboot with intact disks does not need it)."""
+    if not instance.get('image_ref'):
+        return None
+    try:
+        return build_request.image_for_compute(images.get(deps.db, instance['image_ref']))
+    except exception.NotFound:
+        return None
+
+
+def system_metadata(instance, **changes):
+    """The instance's system_metadata with ``changes`` (None values removed)."""
+    meta = dict(instance.get('system_metadata') or {})
+    meta.update(changes)
+    return {k: v for k, v in meta.items() if v is not None}
