@@ -5,6 +5,7 @@ transient task_state, which also closes the action's event (with the traceback
 on failure) and, on failure, records a fault: no task_state stays set.
 """
 import logging
+import time
 import traceback
 
 from common import exception
@@ -26,8 +27,10 @@ class Failed(Exception):
 class ActionRunner:
     """Shared by every action endpoint of one compute worker."""
 
-    def __init__(self, host, driver, conductor_api, notifier, locks):
+    def __init__(self, host, driver, conductor_api, notifier, locks, debug_pause=0.0):
         self.host = host
+        # Crash tests need an action to be caught mid-way; never set in production.
+        self.debug_pause = debug_pause
         self.driver = driver
         self.conductor_api = conductor_api
         self.notifier = notifier
@@ -49,6 +52,8 @@ class ActionRunner:
             started = timeutils.utcnow().isoformat()
             self.notifier.instance(ctxt, notify, 'start', instance)
             try:
+                if self.debug_pause:
+                    time.sleep(self.debug_pause)
                 extra = work(instance) or {}
             except Exception as exc:  # noqa: BLE001 - every failure is recorded, then ends
                 self._fail(ctxt, instance, row, origin, notify, event_name, started, exc)

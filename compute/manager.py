@@ -31,9 +31,11 @@ class ComputeManager:
         self.image_store = image_store
         self.rt = resource_tracker
         self.locks = locks.InstanceLocks()
-        self.runner = action.ActionRunner(host, driver, conductor_api, notifier, self.locks)
+        self.runner = action.ActionRunner(host, driver, conductor_api, notifier, self.locks,
+                                          conf.compute.debug_action_pause)
         self.repairer = repair.Repairer(self.runner)
-        self.snapshotter = snapshot.Snapshotter(host, driver, conductor_api, image_store)
+        self.snapshotter = snapshot.Snapshotter(host, driver, conductor_api, image_store,
+                                               conf.compute.debug_action_pause)
         # The action families, served on the same topic beside this manager.
         self.endpoints = [power.PowerEndpoint(conf, self.runner, image_store)]
 

@@ -5,6 +5,7 @@ active; on failure it is deleted, so nothing is left in 'saving'.
 """
 import logging
 import os
+import time
 
 from image import qemu_img
 
@@ -12,8 +13,9 @@ LOG = logging.getLogger(__name__)
 
 
 class Snapshotter:
-    def __init__(self, host, driver, conductor_api, image_store):
+    def __init__(self, host, driver, conductor_api, image_store, debug_pause=0.0):
         self.host = host
+        self.debug_pause = debug_pause  # crash tests only ([compute] debug_action_pause)
         self.driver = driver
         self.conductor_api = conductor_api
         self.image_store = image_store
@@ -21,6 +23,8 @@ class Snapshotter:
     def capture(self, ctxt, instance, image_id):
         """Write ``instance``'s disk into image ``image_id`` and mark it active."""
         self.conductor_api.image_update(ctxt, self.host, image_id, {'status': 'saving'})
+        if self.debug_pause:
+            time.sleep(self.debug_pause)
         tmp = self.image_store.temp_path(prefix='.snapshot-')
         try:
             self.driver.snapshot(instance, tmp)

@@ -18,6 +18,10 @@ OPTS = [
                help='Seconds a build may stay in a transient state before it is put in ERROR.'),
     cfg.IntOpt('resource_report_interval', default=60, min=1,
                help='Seconds between inventory reports.'),
+    cfg.FloatOpt('debug_action_pause', default=0.0, min=0.0,
+                 help='Testing only: seconds every lifecycle action waits after entering '
+                      'its transient task_state, and a snapshot after its image turns '
+                      '"saving", so crash tests can kill a compute mid-action. Leave 0.'),
 ]
 
 LIBVIRT_OPTS = [

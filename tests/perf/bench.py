@@ -442,7 +442,8 @@ class DistributedCloud:
 
     mode = 'distributed'
 
-    def __init__(self, workdir, computes, rabbit_url, rabbit_node=None, notifications=False):
+    def __init__(self, workdir, computes, rabbit_url, rabbit_node=None, notifications=False,
+                 extra=None):
         from tests.integration import deployment as deployment_mod
         self.workdir = workdir
         self.broker = Broker(rabbit_url, workdir, rabbit_node)
@@ -450,8 +451,8 @@ class DistributedCloud:
         self.dep = deployment_mod.Deployment(
             os.path.join(workdir, 'cloud'), self.vhost_url, free_port(),
             compute_hosts=computes, node_vcpus=NODE_VCPUS, node_memory_mb=NODE_MEMORY_MB,
-            extra={('oslo_messaging_notifications', 'driver'): 'messagingv2'}
-            if notifications else None)
+            extra=dict(extra or {}, **({('oslo_messaging_notifications', 'driver'):
+                                        'messagingv2'} if notifications else {})))
         self.hosts = self.dep.hosts
         self.transport = None
         self.rpc_targets = [('conductor', 'controller'), ('scheduler', 'controller')] + [
