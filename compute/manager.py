@@ -5,10 +5,14 @@ import traceback
 from common import exception
 from common import timeutils
 from compute import action
+from compute import guest
 from compute import locks
 from compute import power
 from compute import repair
+from compute import rescue
+from compute import shelve
 from compute import snapshot
+from compute import snapshot_actions
 from compute import states
 from compute.virt import power_state
 
@@ -37,7 +41,12 @@ class ComputeManager:
         self.snapshotter = snapshot.Snapshotter(host, driver, conductor_api, image_store,
                                                conf.compute.debug_action_pause)
         # The action families, served on the same topic beside this manager.
-        self.endpoints = [power.PowerEndpoint(conf, self.runner, image_store)]
+        self.endpoints = [power.PowerEndpoint(conf, self.runner, image_store),
+                          snapshot_actions.SnapshotEndpoint(self.runner, self.snapshotter),
+                          rescue.RescueEndpoint(self.runner, image_store),
+                          guest.GuestEndpoint(self.runner),
+                          shelve.ShelveEndpoint(conf, self.runner, image_store,
+                                                self.snapshotter, self.repairer)]
 
     # -- RPC endpoints -----------------------------------------------------
     def build_and_run_instance(self, ctxt, instance, image, request_spec, alternates):

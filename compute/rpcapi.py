@@ -96,7 +96,7 @@ class ComputeAPI:
 
     def unshelve_instance(self, ctxt, host, instance, image):
         """Spawn an offloaded instance from its shelved ``image`` (sent by the conductor),
-        or power on a SHELVED one (``image`` None)."""
+        or power on a SHELVED one (``image``: the same snapshot, for its boot properties)."""
         self._cast(ctxt, host, 'unshelve_instance', instance=instance, image=image)
 
     # -- 1.1: calls ------------------------------------------------------

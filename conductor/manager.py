@@ -5,6 +5,7 @@ from common import exception
 from common import timeutils
 from conductor import images
 from conductor import rpcapi as conductor_rpcapi
+from conductor import shelve
 from conductor.tasks import build
 from db import actions
 from db import allocations
@@ -28,7 +29,9 @@ class ConductorManager:
         self.db = db
         self.build_task = build.BuildTask(conf, db, scheduler_api, compute_api, notifier)
         # The action families' endpoints, served on the conductor topic beside this one.
-        self.endpoints = [images.ImageGateway(db, image_store)]
+        self.shelve = shelve.ShelveEndpoint(conf, db, scheduler_api, compute_api, notifier,
+                                            image_store)
+        self.endpoints = [images.ImageGateway(db, image_store), self.shelve]
 
     # -- api -> conductor --------------------------------------------------
     def build_instances(self, ctxt, instance_uuids, request_spec):
@@ -74,6 +77,7 @@ class ConductorManager:
             raise exception.HostMismatch(host=host, what=f'instance {instance_uuid}',
                                          owner=instance['host'])
         allocations.release(self.db, instance_uuid)
+        self.shelve.delete_shelved_image(instance)
         instances.soft_delete(self.db, instance_uuid)
         self._record_event(ctxt, host, instance_uuid, event)
         return None

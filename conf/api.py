@@ -16,6 +16,10 @@ OPTS = [
 IMAGE_OPTS = [
     cfg.StrOpt('store_path', help='Directory of the local image store '
                                   '(default <state_path>/images).'),
+    cfg.IntOpt('stuck_snapshot_timeout', default=600, min=0,
+               help='Seconds a snapshot image may stay queued or saving while no '
+                    'snapshot, backup or shelve runs on its instance (a compute crashed '
+                    'mid-upload); then the conductor deletes it.'),
 ]
 
 

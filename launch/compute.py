@@ -3,7 +3,10 @@ import sys
 
 from common import exception
 from compute import manager as compute_manager
+from compute import power_sync
+from compute import reclaim
 from compute import resource_tracker
+from compute import shelve as compute_shelve
 from compute import rpcapi as compute_rpcapi
 from compute.virt import loader as virt_loader
 from conductor import rpcapi as conductor_rpcapi
@@ -37,7 +40,10 @@ def build(conf, transport, host=None, driver=None):
                                  (conf.compute.resource_report_interval, 'report_resources',
                                   lambda: manager.report_resources(ctxt)),
                                  (60, 'check_build_timeouts',
-                                  lambda: manager.check_build_timeouts(ctxt))])
+                                  lambda: manager.check_build_timeouts(ctxt)),
+                                 *power_sync.tasks(conf, manager, ctxt),
+                                 *reclaim.tasks(conf, manager, ctxt),
+                                 *compute_shelve.tasks(conf, manager, ctxt)])
     svc.manager = manager
     return svc
 

@@ -1,6 +1,7 @@
 """stratus-conductor: the build task and the database gateway for compute workers."""
 import sys
 
+from conductor import images as conductor_images
 from conductor import manager as conductor_manager
 from conductor import rpcapi as conductor_rpcapi
 from compute import rpcapi as compute_rpcapi
@@ -33,7 +34,8 @@ def build(conf, transport, db):
 
     return service.Service('conductor', rpc, on_start=beat, tasks=[
         (conf.report_interval, 'heartbeat', beat),
-        (60, 'repair_stuck_builds', lambda: manager.repair_stuck_builds(ctxt))])
+        (60, 'repair_stuck_builds', lambda: manager.repair_stuck_builds(ctxt)),
+        conductor_images.periodic_task(conf, manager, ctxt)])
 
 
 def main(argv=None):

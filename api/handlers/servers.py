@@ -11,10 +11,12 @@ from api import wsgi
 from api.schemas import servers as server_schemas
 from api.views import servers as views
 from common import exception
+from common import timeutils
 from compute import states
 from db import actions
 from db import allocations
 from db import faults
+from db import images
 from db import instances
 from db import services
 
@@ -166,18 +168,60 @@ def delete(req, deps, server_id):
     instance = get_instance(req, deps, server_id)
     policy.authorize(ctxt, 'servers:delete')
     check_lock(ctxt, instance)
-    if instance['task_state'] == states.DELETING:
+    if _under_way(deps, instance, soft=True):
         return wsgi.json_response(None, 204)
     actions.start(deps.db, ctxt, instance['uuid'], 'delete')
+    delete_instance(req, deps, instance, soft=True)
+    return wsgi.json_response(None, 204)
+
+
+def delete_instance(req, deps, instance, soft=False):
+    """Delete ``instance`` (checked and recorded by the caller); forceDelete comes here too.
+
+    With ``soft`` (DELETE), while [DEFAULT] reclaim_instance_interval > 0, a launched
+    instance on a host that is up is soft-deleted (restorable) instead.
+    """
+    ctxt = req.context
     for _attempt in range(DELETE_ATTEMPTS):
-        if _try_delete(deps, ctxt, instance):
-            return wsgi.json_response(None, 204)
+        deleted = (_try_soft_delete(deps, ctxt, instance) if soft and _deferred(deps, instance)
+                   else _try_delete(deps, ctxt, instance))
+        if deleted:
+            return
         # A build finished (or a host was chosen) between our read and the
         # compare-and-swap: look again and delete what is there now.
-        instance = get_instance(req, deps, server_id)
-        if instance['task_state'] == states.DELETING:
-            return wsgi.json_response(None, 204)
-    raise exception.Conflict(f'Instance {server_id} changed state repeatedly; try again.')
+        instance = get_instance(req, deps, instance['uuid'])
+        if _under_way(deps, instance, soft):
+            return
+    raise exception.Conflict(f'Instance {instance["uuid"]} changed state repeatedly; '
+                             'try again.')
+
+
+def _deferred(deps, instance):
+    """Whether DELETE soft-deletes: Nova's rule (launched, and a live host to power it off)."""
+    return (deps.conf.reclaim_instance_interval > 0 and bool(instance.get('launched_at'))
+            and bool(instance['host']) and _compute_up(deps, instance['host']))
+
+
+def _under_way(deps, instance, soft):
+    """True when the delete asked for already happened or is in progress (a no-op 204)."""
+    if instance['task_state'] == states.DELETING:
+        return True
+    return soft and _deferred(deps, instance) and (
+        instance['task_state'] == states.SOFT_DELETING
+        or (instance['vm_state'] == states.SOFT_DELETED and instance['task_state'] is None))
+
+
+def _try_soft_delete(deps, ctxt, instance):
+    """Hand the soft delete to the host; False if the instance moved on meanwhile."""
+    try:
+        instance = instances.update(
+            deps.db, instance['uuid'],
+            {'task_state': states.SOFT_DELETING, 'deleted_at': timeutils.utcnow()},
+            expected_task_state=instance['task_state'], expected_host=instance['host'])
+    except exception.UnexpectedTaskState:
+        return False
+    deps.compute_api.soft_delete_instance(ctxt, instance['host'], instance)
+    return True
 
 
 DELETE_ATTEMPTS = 5
@@ -208,6 +252,14 @@ def _local_delete(deps, ctxt, instance):
     """No host will act (never scheduled, or its compute is down): delete in the database."""
     LOG.info('deleting %s locally (host %s)', instance['uuid'], instance['host'])
     allocations.release(deps.db, instance['uuid'])
+    # An offloaded instance's disk lives on only as its shelved image: it goes too.
+    shelved_image = (instance.get('system_metadata') or {}).get('shelved_image_id')
+    if shelved_image:
+        try:
+            images.delete(deps.db, shelved_image)
+        except exception.ImageNotFound:
+            pass
+        deps.image_store.delete(shelved_image)
     instances.soft_delete(deps.db, instance['uuid'])
     actions.event_finish(deps.db, instance['uuid'], ctxt.request_id, 'api_local_delete',
                          'Success')

@@ -14,6 +14,7 @@ _STATUS = {
 _TASK_STATUS = {'rebooting': 'REBOOT', 'reboot_started': 'REBOOT',
                 'rebooting_hard': 'HARD_REBOOT', 'reboot_started_hard': 'HARD_REBOOT',
                 'deleting': None, 'rebuilding': 'REBUILD', 'migrating': 'MIGRATING',
+                'updating_password': 'PASSWORD',
                 'resize_prep': 'RESIZE', 'resize_migrating': 'RESIZE'}
 
 

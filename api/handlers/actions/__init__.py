@@ -10,7 +10,8 @@ import typing
 from api import build_request
 from common import exception
 from compute import states
-from db import images
+# Aliased: the family module api.handlers.actions.images would shadow a plain `images`.
+from db import images as images_db
 from db import instances
 
 
@@ -58,7 +59,7 @@ def image_of(deps, instance):
     if not instance.get('image_ref'):
         return None
     try:
-        return build_request.image_for_compute(images.get(deps.db, instance['image_ref']))
+        return build_request.image_for_compute(images_db.get(deps.db, instance['image_ref']))
     except exception.NotFound:
         return None
 

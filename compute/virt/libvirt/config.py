@@ -5,6 +5,8 @@ import xml.etree.ElementTree as ET
 
 METADATA_NS = 'http://stratus.invalid/xmlns/libvirt/instance/1.0'
 NAME_PREFIX = 'instance-'
+GUEST_AGENT = 'org.qemu.guest_agent.0'
+_NS = {'stratus': METADATA_NS}
 
 
 def domain_name(uuid):
@@ -14,7 +16,8 @@ def domain_name(uuid):
 
 @dataclasses.dataclass
 class GuestConfig:
-    """What goes into a domain: identity, size, one root disk, serial log, VNC."""
+    """What goes into a domain: identity, size, the root disk (second, behind a rescue
+    disk, while rescued), serial log, VNC, and the guest agent's channel if wanted."""
 
     uuid: str
     memory_mb: int
@@ -30,6 +33,9 @@ class GuestConfig:
     initrd: str | None = None
     cmdline: str | None = None
     vnc_listen: str = '127.0.0.1'
+    rescue_disk_path: str | None = None
+    guest_agent: bool = False
+    admin_user: str = ''
     arch: str = dataclasses.field(default_factory=lambda: os.uname().machine)
 
     @property
@@ -65,6 +71,9 @@ class GuestConfig:
         for tag, value in (('name', self.display_name), ('flavor', self.flavor_name),
                            ('image', self.image_id)):
             ET.SubElement(inst, 'stratus:' + tag).text = value or ''
+        if self.admin_user:
+            # The password action runs without the image: the user it sets travels here.
+            ET.SubElement(inst, 'stratus:admin_user').text = self.admin_user
         return meta
 
     def _os(self):
@@ -82,10 +91,13 @@ class GuestConfig:
 
     def _devices(self):
         devices = ET.Element('devices')
-        disk = ET.SubElement(devices, 'disk', type='file', device='disk')
-        ET.SubElement(disk, 'driver', name='qemu', type=self.disk_format)
-        ET.SubElement(disk, 'source', file=self.disk_path)
-        ET.SubElement(disk, 'target', dev='vda', bus='virtio')
+        # The guest boots from the first disk: a rescue disk goes before the root.
+        paths = [p for p in (self.rescue_disk_path, self.disk_path) if p]
+        for index, path in enumerate(paths):
+            disk = ET.SubElement(devices, 'disk', type='file', device='disk')
+            ET.SubElement(disk, 'driver', name='qemu', type=self.disk_format)
+            ET.SubElement(disk, 'source', file=path)
+            ET.SubElement(disk, 'target', dev='vd' + 'abcdefgh'[index], bus='virtio')
         # append='on': a restore (managed save) must not truncate the log.
         for tag, target in (('serial', {'port': '0'}),
                             ('console', {'type': 'serial', 'port': '0'})):
@@ -94,6 +106,10 @@ class GuestConfig:
             ET.SubElement(chardev, 'target', target)
         ET.SubElement(devices, 'graphics', type='vnc', autoport='yes',
                       listen=self.vnc_listen)
+        if self.guest_agent:
+            channel = ET.SubElement(devices, 'channel', type='unix')
+            ET.SubElement(channel, 'source', mode='bind')
+            ET.SubElement(channel, 'target', type='virtio', name=GUEST_AGENT)
         return devices
 
 
@@ -116,3 +132,30 @@ def disk_paths(xml):
     root = ET.fromstring(xml)
     return [src.get('file') for src in root.findall("./devices/disk[@type='file']/source")
             if src.get('file')]
+
+
+def has_guest_agent(xml):
+    """True when the domain has a channel to the QEMU guest agent."""
+    found = ET.fromstring(xml).find(f"./devices/channel/target[@name='{GUEST_AGENT}']")
+    return found is not None
+
+
+def admin_user(xml):
+    """The guest's admin user recorded at spawn (image property os_admin_user), or None."""
+    text = ET.fromstring(xml).findtext('./metadata/stratus:instance/stratus:admin_user',
+                                       namespaces=_NS)
+    return text or None
+
+
+def without_disk(xml, path):
+    """The domain XML without the file disk ``path``, the others renamed vda, vdb, ...
+    in order (to go back from a rescue whose saved XML is lost)."""
+    root = ET.fromstring(xml)
+    devices = root.find('./devices')
+    for disk in devices.findall("./disk[@type='file']"):
+        source = disk.find('source')
+        if source is not None and source.get('file') == path:
+            devices.remove(disk)
+    for index, target in enumerate(devices.findall("./disk[@device='disk']/target")):
+        target.set('dev', target.get('dev', 'vda')[:2] + 'abcdefgh'[index])
+    return ET.tostring(root, encoding='unicode')

@@ -12,15 +12,19 @@ from compute.virt import driver
 from compute.virt import power_state
 from compute.virt.libvirt import config
 from compute.virt.libvirt import disk
+from compute.virt.libvirt import guest
 from compute.virt.libvirt import host as libvirt_host
 from compute.virt.libvirt import imagecache
 from compute.virt.libvirt import power
+from compute.virt.libvirt import rescue
 from compute.virt.libvirt import snapshot
 
 LOG = logging.getLogger(__name__)
 
 _UNDEFINE_FLAGS = (libvirt.VIR_DOMAIN_UNDEFINE_MANAGED_SAVE |
                    libvirt.VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA)
+# Image property values that switch a feature on (as oslo's bool_from_string reads them).
+_TRUE = ('1', 'true', 'yes', 'on', 'y', 't')
 
 
 @contextlib.contextmanager
@@ -38,7 +42,8 @@ def _code(exc):
     return exc.get_error_code()
 
 
-class LibvirtDriver(power.PowerMixin, snapshot.SnapshotMixin, driver.ComputeDriver):
+class LibvirtDriver(power.PowerMixin, snapshot.SnapshotMixin, rescue.RescueMixin,
+                    guest.GuestMixin, driver.ComputeDriver):
     """Compute driver over one libvirt connection (a per-host test:/// node by default)."""
 
     capabilities = {'live_migration': False}
@@ -203,7 +208,9 @@ class LibvirtDriver(power.PowerMixin, snapshot.SnapshotMixin, driver.ComputeDriv
                                      disk.overlay_size(instance['root_gb'], base_size), path)
         return path
 
-    def _guest_config(self, instance, image, disk_path, inst_dir):
+    def _guest_config(self, instance, image, disk_path, inst_dir, rescue_disk=None):
+        """The domain of ``instance`` booting ``image``'s way; with ``rescue_disk`` (then
+        ``image`` is the rescue image) it boots from that disk, the root disk second."""
         props = image.get('properties') or {}
         flavor = instance.get('flavor') or {}
         return config.GuestConfig(
@@ -214,7 +221,9 @@ class LibvirtDriver(power.PowerMixin, snapshot.SnapshotMixin, driver.ComputeDriv
             flavor_name=flavor.get('name', ''), image_id=str(image.get('id') or ''),
             kernel=self._boot_file(props, 'kernel'),
             initrd=self._boot_file(props, 'ramdisk'),
-            cmdline=props.get('os_command_line'), **self._arch())
+            cmdline=props.get('os_command_line'), rescue_disk_path=rescue_disk,
+            guest_agent=str(props.get('hw_qemu_guest_agent', '')).lower() in _TRUE,
+            admin_user=props.get('os_admin_user') or '', **self._arch())
 
     def _arch(self):
         # The test driver only offers x86 guests, whatever this machine is.

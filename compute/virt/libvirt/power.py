@@ -67,7 +67,11 @@ class PowerMixin:
                 raise exception.VirtError(reason='destroy: %s' % exc) from exc
 
     def power_off(self, instance, timeout):
-        dom = self._domain(instance)
+        dom = self._lookup(instance['uuid'])
+        if dom is None:
+            # A guest that is gone is as stopped as it gets (Nova: the same).
+            LOG.warning('%s has no domain to power off', instance['uuid'])
+            return
         if timeout and self._clean_shutdown(dom, timeout):
             return
         self._hard_stop(dom)
@@ -100,6 +104,7 @@ class PowerMixin:
         dom = self._lookup(uuid)
         if dom is not None:
             self._hard_stop(dom)
+            self._drop_saved_memory(dom)
         inst_dir = self._instance_dir(uuid)
         os.makedirs(inst_dir, exist_ok=True)
         disk_path = os.path.join(inst_dir, 'disk')
@@ -113,6 +118,12 @@ class PowerMixin:
         with self._virt('redefining %s' % uuid):
             dom = self._conn().defineXML(xml)
             dom.createWithFlags(0)
+
+    def _drop_saved_memory(self, dom):
+        # A hard reboot boots afresh: create would otherwise restore the saved memory.
+        with self._virt('removing the saved memory of %s' % dom.UUIDString()):
+            if dom.hasManagedSaveImage(0):
+                dom.managedSaveRemove(0)
 
     def pause(self, instance):
         with self._virt('pausing %s' % instance['uuid']):
