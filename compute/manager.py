@@ -42,7 +42,8 @@ class ComputeManager:
                                                conf.compute.debug_action_pause)
         # The action families, served on the same topic beside this manager.
         self.endpoints = [power.PowerEndpoint(conf, self.runner, image_store),
-                          snapshot_actions.SnapshotEndpoint(self.runner, self.snapshotter),
+                          snapshot_actions.SnapshotEndpoint(self.runner, self.snapshotter,
+                                                            self.repairer),
                           rescue.RescueEndpoint(self.runner, image_store),
                           guest.GuestEndpoint(self.runner),
                           shelve.ShelveEndpoint(conf, self.runner, image_store,

@@ -44,6 +44,11 @@ class Repairer:
         task = instance['task_state']
         if task in self.hooks:
             return self.hooks[task](ctxt, instance)
+        return self.generic(ctxt, instance)
+
+    def generic(self, ctxt, instance):
+        """task_state None; vm_state from the guest's power (or ERROR); a fault."""
+        task = instance['task_state']
         row = _ROW_OF_TASK.get(task)
         if row is None:
             return None

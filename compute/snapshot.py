@@ -41,10 +41,12 @@ class Snapshotter:
                  facts['size'])
         return image
 
-    def discard(self, ctxt, image_id):
-        """Delete a snapshot image that will never be finished (best effort)."""
+    def discard(self, ctxt, image_id, unfinished_only=False):
+        """Delete a snapshot image that will never be finished (best effort); with
+        ``unfinished_only`` an image that did become active is kept."""
         try:
-            self.conductor_api.image_delete(ctxt, self.host, image_id)
+            self.conductor_api.image_delete(ctxt, self.host, image_id,
+                                            unfinished_only=unfinished_only)
         except Exception:  # noqa: BLE001 - the original error is what matters
             LOG.exception('could not delete unfinished image %s', image_id)
 

@@ -10,9 +10,13 @@ class SnapshotEndpoint:
     """Each method runs one row of the state table through the ActionRunner; the
     vm_state is unchanged, the image goes queued -> saving -> active (or is deleted)."""
 
-    def __init__(self, runner, snapshotter):
+    def __init__(self, runner, snapshotter, repairer):
         self.runner = runner
         self.snapshotter = snapshotter
+        self.repairer = repairer
+        for task in (states.IMAGE_SNAPSHOT_PENDING, states.IMAGE_BACKUP,
+                     states.IMAGE_UPLOADING):
+            repairer.register(task, self._repair)
 
     def snapshot_instance(self, ctxt, instance, image_id):
         self.runner.run(ctxt, instance, 'createImage', method='snapshot_instance',
@@ -39,3 +43,11 @@ class SnapshotEndpoint:
                                               states.IMAGE_UPLOADING)
         image = self.snapshotter.capture(ctxt, instance, image_id)
         LOG.info('%s of %s stored as image %s', row_name, instance['uuid'], image['id'])
+
+    def _repair(self, ctxt, instance):
+        """A crash mid-snapshot: the unfinished image goes (one that became active
+        stays), then the usual repair with a fault."""
+        image_id = (instance.get('system_metadata') or {}).get('snapshot_image_id')
+        if image_id:
+            self.snapshotter.discard(ctxt, image_id, unfinished_only=True)
+        return self.repairer.generic(ctxt, instance)

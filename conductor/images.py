@@ -39,10 +39,12 @@ class ImageGateway:
         self._check_owner(host, image_id)
         return images.update(self.db, image_id, values)
 
-    def image_delete(self, ctxt, host, image_id):
+    def image_delete(self, ctxt, host, image_id, unfinished_only=False):
         try:
             image = self._check_owner(host, image_id)
         except exception.ImageNotFound:
+            return None
+        if unfinished_only and image['status'] not in UNFINISHED:
             return None
         self._delete(image_id)
         shelve.forget_shelved_image(self.db, image)

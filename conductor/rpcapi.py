@@ -66,10 +66,11 @@ class ConductorAPI:
         return self.client.call(ctxt, 'image_update', version='1.1', host=host,
                                 image_id=image_id, values=values)
 
-    def image_delete(self, ctxt, host, image_id):
-        """Delete a snapshot image of one of ``host``'s instances (record and file)."""
+    def image_delete(self, ctxt, host, image_id, unfinished_only=False):
+        """Delete a snapshot image of one of ``host``'s instances (record and file);
+        with ``unfinished_only``, only while it is still queued or saving."""
         return self.client.call(ctxt, 'image_delete', version='1.1', host=host,
-                                image_id=image_id)
+                                image_id=image_id, unfinished_only=unfinished_only)
 
     def rotate_backups(self, ctxt, host, instance_uuid, backup_type, rotation):
         """Delete the oldest ``backup_type`` backups of the instance beyond ``rotation``."""

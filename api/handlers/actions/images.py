@@ -8,6 +8,7 @@ from api import schemas
 from api import wsgi
 from api.handlers.actions import Spec
 from api.handlers.actions import begin
+from api.handlers.actions import system_metadata
 from common import exception
 from compute import states
 from db import images
@@ -71,7 +72,9 @@ def new_image(deps, ctxt, instance, name, metadata, **system):
 def _begin(deps, instance, row, image):
     """Into the row's task_state; a lost race leaves no orphan image behind."""
     try:
-        return begin(deps, instance, row)
+        # The image id is remembered so a compute restarted mid-snapshot can drop it.
+        return begin(deps, instance, row, values={'system_metadata': system_metadata(
+            instance, snapshot_image_id=image['id'])})
     except exception.Conflict:
         images.delete(deps.db, image['id'])
         raise

@@ -33,7 +33,7 @@ class Conductor:
             raise self.offload_error
         return {'uuid': uuid, 'vm_state': 'shelved_offloaded', 'host': None}
 
-    def image_delete(self, ctxt, host, image_id):
+    def image_delete(self, ctxt, host, image_id, unfinished_only=False):
         self.calls.append(('image_delete', image_id))
 
     def instances_on_host(self, ctxt, host):

@@ -5,6 +5,7 @@ import pytest
 from common import exception
 from compute import action
 from compute import locks
+from compute import repair
 from compute import snapshot
 from compute import snapshot_actions
 from compute.virt import fake
@@ -38,8 +39,9 @@ class Conductor:
         self.calls.append(('image_update', values['status']))
         return {'id': image_id, **values}
 
-    def image_delete(self, ctxt, host, image_id):
+    def image_delete(self, ctxt, host, image_id, unfinished_only=False):
         self.calls.append(('image_delete', image_id))
+        self.unfinished_only = unfinished_only
 
     def rotate_backups(self, ctxt, host, uuid, backup_type, rotation):
         self.calls.append(('rotate_backups', backup_type, rotation))
@@ -69,7 +71,7 @@ def _endpoint(tmp_path, store, task_state, spawn=True):
     runner = action.ActionRunner('h1', driver, conductor, NullNotifier(),
                                  locks.InstanceLocks())
     snapper = snapshot.Snapshotter('h1', driver, conductor, store)
-    return snapshot_actions.SnapshotEndpoint(runner, snapper), conductor
+    return snapshot_actions.SnapshotEndpoint(runner, snapper, repair.Repairer(runner)), conductor
 
 
 def _instance(task_state, vm_state='stopped'):
@@ -115,3 +117,15 @@ def test_backup_copies_then_rotates(tmp_path, store, rotation, copied):
     assert conductor.steps() == expected
     assert conductor.calls[-2] == ('rotate_backups', 'daily', rotation)
     assert store.exists(IMAGE_ID) is copied
+
+
+def test_restart_mid_snapshot_drops_the_unfinished_image_only(tmp_path, store):
+    endpoint, conductor = _endpoint(tmp_path, store, 'image_uploading')
+    instance = dict(_instance('image_uploading', vm_state='active'),
+                    system_metadata={'snapshot_image_id': IMAGE_ID})
+    endpoint.repairer.repair(CTXT, instance)
+    assert conductor.calls[0] == ('image_delete', IMAGE_ID)
+    assert conductor.unfinished_only  # an image that did become active is kept
+    _, updates, _, fault = conductor.calls[-1]
+    assert updates['task_state'] is None and updates['vm_state'] == 'active'
+    assert 'interrupted' in fault['message']
