@@ -41,7 +41,7 @@ class ComputeManager:
         self.snapshotter = snapshot.Snapshotter(host, driver, conductor_api, image_store,
                                                conf.compute.debug_action_pause)
         # The action families, served on the same topic beside this manager.
-        self.endpoints = [power.PowerEndpoint(conf, self.runner, image_store),
+        self.endpoints = [power.PowerEndpoint(conf, self.runner, image_store, self.repairer),
                           snapshot_actions.SnapshotEndpoint(self.runner, self.snapshotter,
                                                             self.repairer),
                           rescue.RescueEndpoint(self.runner, image_store),

@@ -1,6 +1,7 @@
 """Compute endpoints of the power actions: stop/start, reboot, pause, suspend, soft delete."""
 import logging
 
+from compute import states
 from compute.virt import power_state
 
 LOG = logging.getLogger(__name__)
@@ -9,11 +10,13 @@ LOG = logging.getLogger(__name__)
 class PowerEndpoint:
     """Each method runs one row of the state table through the ActionRunner."""
 
-    def __init__(self, conf, runner, image_store):
+    def __init__(self, conf, runner, image_store, repairer=None):
         self.conf = conf
         self.runner = runner
         self.driver = runner.driver
         self.image_store = image_store
+        if repairer is not None:
+            repairer.register(states.SOFT_DELETING, self._repair_soft_delete)
 
     def _image_path(self, image):
         return self.image_store.path(image['id']) if image else None
@@ -66,3 +69,13 @@ class PowerEndpoint:
         # A soft-deleted guest is stopped, not gone: restore powers it on again.
         if self.driver.get_power_state(instance) != power_state.SHUTDOWN:
             self.driver.power_off(instance, self.conf.shutdown_timeout)
+
+    def _repair_soft_delete(self, ctxt, instance):
+        """The user asked for the delete: a crash mid-way finishes it rather than
+        leaving a stopped server behind."""
+        LOG.info('finishing the interrupted soft delete of %s', instance['uuid'])
+        if self.driver.instance_exists(instance):
+            self._power_off_quietly(instance)
+        return self.runner.finish(ctxt, instance, states.SOFT_DELETING,
+                                  {'vm_state': states.SOFT_DELETED, 'task_state': None,
+                                   'power_state': self.runner.power_state(instance)})

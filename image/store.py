@@ -28,6 +28,22 @@ def _chunks(data, chunk=CHUNK):
                 yield block
 
 
+def _digest(blocks, sink=None):
+    """Read ``blocks`` through, handing each to ``sink`` (if given) as it comes;
+    dict(size, checksum, os_hash_algo, os_hash_value) of all of them."""
+    md5 = hashlib.md5(usedforsecurity=False)
+    multihash = hashlib.new(HASH_ALGO)
+    size = 0
+    for block in blocks:
+        if sink is not None:
+            sink(block)
+        md5.update(block)
+        multihash.update(block)
+        size += len(block)
+    return {'size': size, 'checksum': md5.hexdigest(),
+            'os_hash_algo': HASH_ALGO, 'os_hash_value': multihash.hexdigest()}
+
+
 class LocalStore:
     """Image files kept as ``<root_dir>/<image_id>``; ids must look like UUIDs."""
 
@@ -53,28 +69,17 @@ class LocalStore:
         Returns dict(size, checksum, os_hash_algo, os_hash_value).
         """
         target = self._file(image_id)
-        md5 = hashlib.md5(usedforsecurity=False)
-        multihash = hashlib.new(HASH_ALGO)
-        size = 0
         os.makedirs(self.root_dir, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix='.tmp-', dir=self.root_dir)
-        try:
+
+        def write():
             with os.fdopen(fd, 'wb') as out:
-                for block in _chunks(data):
-                    out.write(block)
-                    md5.update(block)
-                    multihash.update(block)
-                    size += len(block)
+                digest = _digest(_chunks(data), out.write)
                 out.flush()
                 os.fsync(out.fileno())
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, target)
-        except BaseException:
-            _unlink(tmp)
-            raise
-        self._fsync_dir()
-        return {'size': size, 'checksum': md5.hexdigest(),
-                'os_hash_algo': HASH_ALGO, 'os_hash_value': multihash.hexdigest()}
+            return digest
+
+        return self._move_in(tmp, target, write)
 
     def temp_path(self, prefix='.tmp-'):
         """A new empty file in the store's directory, for ``adopt`` to rename into place."""
@@ -87,24 +92,27 @@ class LocalStore:
         """Move the finished file ``tmp_path`` (from temp_path) into place as the image,
         without copying it; returns the same dict as put."""
         target = self._file(image_id)
-        md5 = hashlib.md5(usedforsecurity=False)
-        multihash = hashlib.new(HASH_ALGO)
-        size = 0
-        try:
+
+        def read():
             with open(tmp_path, 'rb') as src:
-                for block in _chunks(src):
-                    md5.update(block)
-                    multihash.update(block)
-                    size += len(block)
+                digest = _digest(_chunks(src))
                 os.fsync(src.fileno())
-            os.chmod(tmp_path, 0o644)
-            os.replace(tmp_path, target)
+            return digest
+
+        return self._move_in(tmp_path, target, read)
+
+    def _move_in(self, tmp, target, fill):
+        """Run ``fill`` (it writes or reads ``tmp`` and returns its digest), then rename
+        ``tmp`` to ``target`` durably; the digest. ``tmp`` is removed if either fails."""
+        try:
+            digest = fill()
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, target)
         except BaseException:
-            _unlink(tmp_path)
+            _unlink(tmp)
             raise
         self._fsync_dir()
-        return {'size': size, 'checksum': md5.hexdigest(),
-                'os_hash_algo': HASH_ALGO, 'os_hash_value': multihash.hexdigest()}
+        return digest
 
     def _fsync_dir(self):
         # The rename is durable only once the directory entry itself is on disk.

@@ -7,6 +7,7 @@ as the Glance v2 subset.
 """
 from api import policy
 from api import wsgi
+from api.handlers import images as image_handlers
 from api.handlers import servers as server_handlers
 from api.views import compute_images as views
 from common import exception
@@ -24,15 +25,6 @@ def _check_version(req):
 
 def _bases(req, deps):
     return server_handlers.compute_base(req, deps), deps.endpoint(req, '/image')
-
-
-def _visible(ctxt, deps, image_id):
-    """The image if the caller may see it; another project's private image is a 404."""
-    row = images_db.get(deps.db, image_id)
-    if ctxt.is_admin or row['visibility'] in ('public', 'community') \
-            or row['owner'] == ctxt.project_id:
-        return row
-    raise exception.ImageNotFound(image_id=image_id)
 
 
 def _int_param(params, key):
@@ -107,7 +99,7 @@ def detail(req, deps):
 
 def show(req, deps, image_id):
     _check_version(req)
-    row = _visible(req.context, deps, image_id)
+    row = image_handlers.visible(deps, req.context, image_id)
     return wsgi.json_response({'image': views.detail(row, *_bases(req, deps))})
 
 
@@ -116,14 +108,10 @@ def delete(req, deps, image_id):
     _check_version(req)
     ctxt = req.context
     policy.authorize(ctxt, 'images:manage')
-    row = _visible(ctxt, deps, image_id)
+    row = image_handlers.visible(deps, ctxt, image_id)
     if not ctxt.is_admin and row['owner'] != ctxt.project_id:
         raise exception.Forbidden('You are not allowed to delete the image.')
-    if row['protected']:
-        raise exception.Forbidden(f'Image {image_id} is protected and cannot be deleted.')
-    images_db.delete(deps.db, image_id)
-    deps.image_store.delete(image_id)
-    return wsgi.json_response(None, status=204)
+    return image_handlers.delete_image(deps, image_id, row)
 
 
 ROUTES = [

@@ -46,7 +46,7 @@ def images_schema(req, deps):
     return wsgi.json_response(schema.IMAGES_SCHEMA)
 
 
-def _visible(deps, ctx, image_id):
+def visible(deps, ctx, image_id):
     """The image if the caller may see it; another project's private image is a 404."""
     row = images_db.get(deps.db, image_id)
     if ctx.is_admin or row['visibility'] in ('public', 'community') \
@@ -62,7 +62,7 @@ def _check_writer(ctx, row, action):
 
 
 def show(req, deps, image_id):
-    return wsgi.json_response(views.image(_visible(deps, req.context, image_id)))
+    return wsgi.json_response(views.image(visible(deps, req.context, image_id)))
 
 
 def _in_values(value):
@@ -129,7 +129,7 @@ def update(req, deps, image_id):
     """PATCH /v2/images/{id}: a JSON-patch of name, formats, visibility, limits, properties."""
     ctx = req.context
     policy.authorize(ctx, 'images:manage')
-    row = _visible(deps, ctx, image_id)
+    row = visible(deps, ctx, image_id)
     _check_writer(ctx, row, 'modify')
     if req.content_type not in schema.PATCH_TYPES:
         raise exception.UnsupportedMediaType(content_type=req.content_type)
@@ -160,7 +160,7 @@ def upload(req, deps, image_id):
     """PUT /v2/images/{id}/file: queued → saving → active; back to queued on failure."""
     ctx = req.context
     policy.authorize(ctx, 'images:manage')
-    row = _visible(deps, ctx, image_id)
+    row = visible(deps, ctx, image_id)
     _check_writer(ctx, row, 'upload data to')
     if req.content_type not in ('', 'application/octet-stream'):
         raise exception.UnsupportedMediaType(content_type=req.content_type)
@@ -173,7 +173,7 @@ def upload(req, deps, image_id):
 
 def download(req, deps, image_id):
     """GET /v2/images/{id}/file: the bits streamed from the store; 204 when there are none."""
-    row = _visible(deps, req.context, image_id)
+    row = visible(deps, req.context, image_id)
     if row['status'] != 'active' or not deps.image_store.exists(image_id):
         return wsgi.json_response(None, status=204)
     resp = webob.Response(status=200, content_type='application/octet-stream',
@@ -188,8 +188,14 @@ def delete(req, deps, image_id):
     """DELETE /v2/images/{id}: the row goes first, so nobody starts reading vanishing bits."""
     ctx = req.context
     policy.authorize(ctx, 'images:manage')
-    row = _visible(deps, ctx, image_id)
+    row = visible(deps, ctx, image_id)
     _check_writer(ctx, row, 'delete')
+    return delete_image(deps, image_id, row)
+
+
+def delete_image(deps, image_id, row):
+    """What both image DELETEs do once the caller may: refuse a protected image, then the
+    row goes first, so nobody starts reading bits that are about to vanish; 204."""
     if row['protected']:
         raise exception.Forbidden(f'Image {image_id} is protected and cannot be deleted.')
     images_db.delete(deps.db, image_id)

@@ -1,8 +1,17 @@
 """A small HTTP client for the gateway: gets a token, sends JSON, waits for states."""
 import concurrent.futures
+import contextlib
 import time
 
 import requests
+
+SERVERS = '/compute/v2.1/servers'
+IMAGES = '/image/v2/images'
+
+
+def request_id(resp):
+    """The id the API recorded a request under (its instance action's request_id)."""
+    return resp.headers['X-OpenStack-Request-Id']
 
 
 class Client:
@@ -37,15 +46,56 @@ class Client:
     def create_server(self, name, image_id, flavor='42', **extra):
         body = {'server': dict({'name': name, 'imageRef': image_id, 'flavorRef': flavor,
                                 'networks': 'none'}, **extra)}
-        return self.post('/compute/v2.1/servers', json=body)
+        return self.post(SERVERS, json=body)
+
+    def boot(self, name, image_id, **extra):
+        """Create a server and wait until it is ACTIVE; its id."""
+        resp = self.create_server(name, image_id, **extra)
+        assert resp.status_code == 202, resp.text
+        server_id = resp.json()['server']['id']
+        self.wait_status(server_id, {'ACTIVE'})
+        return server_id
+
+    @contextlib.contextmanager
+    def booted(self, name, image_id, **extra):
+        """An ACTIVE server's id for the block; unlocked and deleted after it."""
+        server_id = self.boot(name, image_id, **extra)
+        try:
+            yield server_id
+        finally:
+            self.action(server_id, {'unlock': None})
+            self.delete_all([server_id])
 
     def action(self, server_id, body, version='2.96'):
         """POST one server action at microversion ``version``; the response."""
-        return self.post(f'/compute/v2.1/servers/{server_id}/action', json=body,
+        return self.post(f'{SERVERS}/{server_id}/action', json=body,
                          headers={'OpenStack-API-Version': f'compute {version}'})
 
+    def act(self, server_id, body, expect=202, version='2.96'):
+        """POST one server action and assert its status is ``expect``; the response."""
+        resp = self.action(server_id, body, version=version)
+        assert resp.status_code == expect, resp.text
+        return resp
+
+    def accepted(self, server_id, body, version='2.96'):
+        """POST the action, expect 202; the request id it was recorded under."""
+        return request_id(self.act(server_id, body, version=version))
+
+    def action_events(self, server_id, req_id, names=(), timeout=30):
+        """(action, {event: result}) of the instance action recorded for ``req_id``, once
+        every event in ``names`` has finished (or ``timeout`` s have passed)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            resp = self.get(f'{SERVERS}/{server_id}/os-instance-actions/{req_id}')
+            assert resp.status_code == 200, resp.text
+            found = resp.json()['instanceAction']
+            done = {e['event'] for e in found['events'] if e['finish_time']}
+            if set(names) <= done or time.monotonic() > deadline:
+                return found['action'], {e['event']: e['result'] for e in found['events']}
+            time.sleep(0.05)
+
     def server(self, server_id):
-        return self.get(f'/compute/v2.1/servers/{server_id}').json()['server']
+        return self.get(f'{SERVERS}/{server_id}').json()['server']
 
     def wait_idle(self, server_id, timeout=60):
         """Poll until no task runs on the server (task_state null); the server body."""
@@ -63,7 +113,7 @@ class Client:
         """Poll until the server's status is one of ``statuses`` (or it is gone: 'DELETED')."""
         deadline = time.monotonic() + timeout
         while True:
-            resp = self.get(f'/compute/v2.1/servers/{server_id}')
+            resp = self.get(f'{SERVERS}/{server_id}')
             status = 'DELETED' if resp.status_code == 404 else resp.json()['server']['status']
             if status in statuses:
                 return resp.json().get('server') if resp.status_code == 200 else None
@@ -85,7 +135,7 @@ class Client:
         """Delete the servers concurrently and wait until every one is gone."""
         with concurrent.futures.ThreadPoolExecutor(workers) as pool:
             codes = list(pool.map(
-                lambda i: self.delete(f'/compute/v2.1/servers/{i}').status_code, server_ids))
+                lambda i: self.delete(f'{SERVERS}/{i}').status_code, server_ids))
         for server_id in server_ids:
             self.wait_status(server_id, {'DELETED'}, timeout=timeout)
         return codes

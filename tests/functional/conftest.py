@@ -1,5 +1,10 @@
 """One all-in-one cloud per session: every service in this process, driven over HTTP."""
+import collections
+import os
 import socket
+import subprocess
+import sys
+import threading
 
 import pytest
 
@@ -9,8 +14,11 @@ from image import importer
 from image import qemu_img
 from image import store as store_mod
 from launch import all_in_one
+from rpc import notifier as notifier_mod
+from rpc import transport as transport_mod
 from tests.functional import client as client_mod
 
+CLI = os.path.join(os.path.dirname(sys.executable), 'openstack')
 USERS = ['admin:adminpw:admin:admin+member+reader', 'demo:demopw:demo:member+reader',
          'alt:altpw:alt:member+reader', 'viewer:viewerpw:demo:reader']
 
@@ -79,3 +87,52 @@ def alt(cloud):
 @pytest.fixture(scope='session')
 def image_id(cloud):
     return cloud.image['id']
+
+
+@pytest.fixture
+def openstack(cloud):
+    """run(*args): the unmodified `openstack` CLI as demo against the cloud; its stdout."""
+    env = dict(os.environ, OS_AUTH_URL=f'{cloud.url}/identity/v3', OS_USERNAME='demo',
+               OS_PASSWORD='demopw', OS_PROJECT_NAME='demo', OS_USER_DOMAIN_NAME='Default',
+               OS_PROJECT_DOMAIN_NAME='Default', OS_IDENTITY_API_VERSION='3',
+               OS_REGION_NAME='RegionOne', OS_AUTH_TYPE='password')
+
+    def run(*args):
+        done = subprocess.run([CLI, *args], env=env, capture_output=True, text=True,
+                              timeout=120, stdin=subprocess.DEVNULL)
+        assert done.returncode == 0, f'openstack {" ".join(args)}: {done.stderr}'
+        return done.stdout
+    return run
+
+
+class Collector:
+    """The versioned notifications the cloud sends, by instance uuid, as they come."""
+
+    def __init__(self):
+        self.events = collections.defaultdict(list)
+        self.cond = threading.Condition()
+
+    def info(self, ctxt, publisher_id, event_type, payload, metadata):
+        data = payload['stratus_object.data']
+        with self.cond:
+            self.events[data['uuid']].append((event_type, publisher_id, ctxt.request_id))
+            self.cond.notify_all()
+
+    error = info
+
+    def wait_for(self, uuid, event_type, timeout=30):
+        with self.cond:
+            ok = self.cond.wait_for(
+                lambda: any(e[0] == event_type for e in self.events[uuid]), timeout)
+        assert ok, f'{event_type} for {uuid} not seen; got {self.events[uuid]}'
+
+
+@pytest.fixture
+def collector(cloud):
+    transport = transport_mod.get_notification_transport(cloud.conf)
+    found = Collector()
+    listener = notifier_mod.get_listener(transport, [found])
+    listener.start()
+    yield found
+    listener.stop()
+    listener.wait()

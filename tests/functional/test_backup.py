@@ -7,29 +7,27 @@ from db import images as images_db
 from db import instances
 from image import store as store_mod
 from rpc import context as context_mod
+from tests.functional.actions import SNAPSHOTTABLE
+from tests.functional.actions import outside
+from tests.functional.actions import refused
+from tests.functional.actions import refused_in
+from tests.functional.client import IMAGES
+from tests.functional.client import request_id
 
-S = '/compute/v2.1/servers'
-IMAGES = '/image/v2/images'
 ALL = IMAGES + '?limit=1000'
-REFUSED_VM_STATES = ('building', 'resized', 'rescued', 'shelved', 'shelved_offloaded',
-                     'soft_deleted', 'error')
 
 
 @pytest.fixture
 def server(demo, image_id):
-    server_id = demo.create_server('backup-src', image_id).json()['server']['id']
-    demo.wait_status(server_id, {'ACTIVE'})
-    yield server_id
-    demo.post(f'{S}/{server_id}/action', json={'unlock': None})
-    demo.delete_all([server_id])
+    with demo.booted('backup-src', image_id) as server_id:
+        yield server_id
     for image in _images_of(demo, server_id):
         demo.delete(f'{IMAGES}/{image["id"]}')
 
 
 def _backup(client, server_id, name, backup_type, rotation, version='2.96'):
     body = {'createBackup': {'name': name, 'backup_type': backup_type, 'rotation': rotation}}
-    resp = client.action(server_id, body, version)
-    assert resp.status_code == 202, resp.text
+    resp = client.act(server_id, body, version=version)
     client.wait_idle(server_id)
     return resp
 
@@ -77,12 +75,8 @@ def test_location_header_before_2_45_and_events(demo, server):
     resp = _backup(demo, server, 'old-client', 'daily', 1, version='2.44')
     image_id = resp.headers['Location'].rsplit('/', 1)[-1]
     assert demo.get(f'{IMAGES}/{image_id}').json()['name'] == 'old-client'
-    request_id = resp.headers['X-OpenStack-Request-Id']
-    action = demo.get(f'{S}/{server}/os-instance-actions/{request_id}').json()[
-        'instanceAction']
-    assert action['action'] == 'createBackup'
-    assert {e['event']: e['result'] for e in action['events']} == {
-        'api_createBackup': 'Success', 'compute_backup_instance': 'Success'}
+    assert demo.action_events(server, request_id(resp)) == (
+        'createBackup', {'api_createBackup': 'Success', 'compute_backup_instance': 'Success'})
 
 
 def test_backup_of_a_stopped_server_stays_stopped(demo, server):
@@ -96,19 +90,16 @@ def test_backup_of_a_stopped_server_stays_stopped(demo, server):
 def test_refusals(cloud, admin, alt, demo, server):
     good = {'name': 'b', 'backup_type': 'daily', 'rotation': 1}
     count = len(demo.get(ALL).json()['images'])
-    for vm_state in REFUSED_VM_STATES:
-        instances.update(cloud.db, server, {'vm_state': vm_state})
-        assert demo.action(server, {'createBackup': good}).status_code == 409, vm_state
-    instances.update(cloud.db, server, {'vm_state': 'active', 'task_state': 'image_backup'})
-    assert demo.action(server, {'createBackup': good}).status_code == 409
-    instances.update(cloud.db, server, {'task_state': None})
+    refused_in(cloud, demo, server, {'createBackup': good}, outside(SNAPSHOTTABLE))
+    refused_in(cloud, demo, server, {'createBackup': good}, ['active'],
+               task_state='image_backup')
     for bad in ({'name': 'b', 'backup_type': 'daily'}, dict(good, rotation=-1),
                 dict(good, rotation='x'), dict(good, backup_type=5),
                 {'name': 'b', 'rotation': 1}, dict(good, extra=1)):
         assert demo.action(server, {'createBackup': bad}).status_code == 400, bad
     assert alt.action(server, {'createBackup': good}).status_code == 404
     assert admin.action(server, {'lock': None}).status_code == 202
-    assert demo.action(server, {'createBackup': good}).status_code == 409
+    assert 'locked' in refused(demo, server, {'createBackup': good})
     assert admin.action(server, {'unlock': None}).status_code == 202
     assert len(demo.get(ALL).json()['images']) == count
 

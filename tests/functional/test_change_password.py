@@ -5,12 +5,12 @@ import pytest
 
 from compute import states
 from compute.virt.libvirt import config
-from tests.functional.test_rescue import action_events
-from tests.functional.test_rescue import driver_of
-from tests.functional.test_rescue import drop_image
-from tests.functional.test_rescue import make_image
-from tests.functional.test_rescue import refused_elsewhere
-from tests.functional.test_rescue import refused_to_others_and_when_locked
+from tests.functional.actions import driver_of
+from tests.functional.actions import drop_image
+from tests.functional.actions import make_image
+from tests.functional.actions import refused_elsewhere
+from tests.functional.actions import refused_to_others_and_when_locked
+from tests.functional.client import request_id
 
 SECRET = 'Sup3r-Secret-Pa55'
 
@@ -38,12 +38,11 @@ def test_password_set_through_the_agent_and_never_logged(cloud, demo, servers, c
     xml = driver_of(cloud, server).get_domain_xml({'uuid': server})
     assert config.has_guest_agent(xml) and config.admin_user(xml) == 'admin-user'
     caplog.set_level(logging.DEBUG)
-    resp = demo.action(server, {'changePassword': {'adminPass': SECRET}})
-    assert resp.status_code == 202, resp.text
+    resp = demo.act(server, {'changePassword': {'adminPass': SECRET}})
     assert resp.content == b''
     shown = demo.server(server)  # a call: done by the time the API answers
     assert (shown['status'], shown['OS-EXT-STS:task_state']) == ('ACTIVE', None)
-    assert action_events(demo, server, resp) == (
+    assert demo.action_events(server, request_id(resp)) == (
         'changePassword', {'api_changePassword': 'Success',
                            'compute_set_admin_password': 'Success'})
     assert 'password of admin-user set' in caplog.text
@@ -53,13 +52,12 @@ def test_password_set_through_the_agent_and_never_logged(cloud, demo, servers, c
 def test_without_an_agent_409_says_why(demo, servers, caplog):
     _with_agent, server = servers
     caplog.set_level(logging.DEBUG)
-    resp = demo.action(server, {'changePassword': {'adminPass': SECRET}})
-    assert resp.status_code == 409, resp.text
+    resp = demo.act(server, {'changePassword': {'adminPass': SECRET}}, expect=409)
     message = resp.json()['conflictingRequest']['message']
     assert 'guest agent' in message and 'hw_qemu_guest_agent' in message
     shown = demo.server(server)
     assert (shown['status'], shown['OS-EXT-STS:task_state']) == ('ACTIVE', None)
-    assert action_events(demo, server, resp) == (
+    assert demo.action_events(server, request_id(resp)) == (
         'changePassword', {'api_changePassword': 'Error',
                            'compute_set_admin_password': 'Error'})
     assert SECRET not in caplog.text

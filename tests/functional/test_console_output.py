@@ -5,16 +5,15 @@ import pytest
 
 from compute.virt.libvirt import config
 from db import instances
-from tests.functional.test_rescue import driver_of
+from tests.functional.actions import driver_of
+from tests.functional.client import SERVERS as S
 
-S = '/compute/v2.1/servers'
 LINES = [f'line {n}' for n in range(1, 11)]
 
 
 @pytest.fixture(scope='module')
 def server(demo, image_id):
-    server_id = demo.create_server('console', image_id).json()['server']['id']
-    demo.wait_status(server_id, {'ACTIVE'})
+    server_id = demo.boot('console', image_id)
     yield server_id
     demo.delete_all([server_id])
 
@@ -32,9 +31,7 @@ def _write(path, text):
 
 def _output(client, server_id, length='absent'):
     args = {} if length == 'absent' else {'length': length}
-    resp = client.action(server_id, {'os-getConsoleOutput': args})
-    assert resp.status_code == 200, resp.text
-    return resp.json()['output']
+    return client.act(server_id, {'os-getConsoleOutput': args}, expect=200).json()['output']
 
 
 def test_the_last_lines_of_the_log(demo, server, log_path):

@@ -8,11 +8,10 @@ from compute import reclaim
 from db import instances
 from rpc import context as context_mod
 from tests.functional import disks
-from tests.functional.test_notifications import collector  # noqa: F401 - a fixture
-from tests.functional.test_power_actions import S
-from tests.functional.test_power_actions import accepted
-from tests.functional.test_power_actions import run_action
-from tests.functional.test_power_actions import wait_events
+from tests.functional.actions import events_succeeded
+from tests.functional.actions import run_action
+from tests.functional.client import SERVERS as S
+from tests.functional.client import request_id
 
 
 @pytest.fixture
@@ -24,8 +23,7 @@ def deferred(cloud):
 
 @pytest.fixture
 def server(deferred, demo, image_id):
-    server_id = demo.create_server('deferred', image_id).json()['server']['id']
-    demo.wait_status(server_id, {'ACTIVE'})
+    server_id = demo.boot('deferred', image_id)
     yield server_id
     demo.action(server_id, {'unlock': None})
     demo.action(server_id, {'forceDelete': None})
@@ -38,8 +36,8 @@ def soft_delete(client, server_id, collector=None):
     resp = client.delete(f'{S}/{server_id}')
     assert resp.status_code == 204, resp.text
     shown = client.wait_status(server_id, {'SOFT_DELETED'})
-    wait_events(client, server_id, resp.headers['X-OpenStack-Request-Id'], 'delete',
-                ['compute_soft_delete_instance'])
+    events_succeeded(client, server_id, request_id(resp), 'delete',
+                     ['compute_soft_delete_instance'])
     if collector is not None:
         collector.wait_for(server_id, 'instance.soft_delete.end')
         kinds = [e[0] for e in collector.events[server_id][seen:]
@@ -52,8 +50,7 @@ def guest_exists(cloud, server_id, host):
     return cloud.computes[host].manager.driver.instance_exists({'uuid': server_id})
 
 
-def test_delete_soft_deletes_and_restore_brings_it_back(cloud, demo, server,
-                                                        collector):  # noqa: F811
+def test_delete_soft_deletes_and_restore_brings_it_back(cloud, demo, server, collector):
     disks.write_pattern(disks.disk_path(cloud, server), 0x96)
     shown = soft_delete(demo, server, collector)
     assert shown['OS-EXT-STS:power_state'] == 4
@@ -74,20 +71,20 @@ def test_delete_soft_deletes_and_restore_brings_it_back(cloud, demo, server,
         'conflictingRequest']['message']
 
 
-def test_force_delete_of_a_soft_deleted_server(cloud, demo, server, collector):  # noqa: F811
+def test_force_delete_of_a_soft_deleted_server(cloud, demo, server, collector):
     host = instances.get(cloud.db, server)['host']
     soft_delete(demo, server)
     assert guest_exists(cloud, server, host)
-    request_id = accepted(demo, server, {'forceDelete': None})
+    req_id = demo.accepted(server, {'forceDelete': None})
     demo.wait_status(server, {'DELETED'})
-    wait_events(demo, server, request_id, 'delete', ['api_delete', 'compute_terminate_instance'])
+    events_succeeded(demo, server, req_id, 'delete', ['api_delete', 'compute_terminate_instance'])
     collector.wait_for(server, 'instance.delete.end')
     assert not guest_exists(cloud, server, host)
 
 
 def test_force_delete_of_an_active_server_deletes_at_once(cloud, demo, server):
     host = instances.get(cloud.db, server)['host']
-    accepted(demo, server, {'forceDelete': None})
+    demo.accepted(server, {'forceDelete': None})
     demo.wait_status(server, {'DELETED'})
     assert not guest_exists(cloud, server, host)
 
@@ -103,22 +100,22 @@ def test_restore_without_a_host_is_database_only(cloud, demo, server):
     host = instances.get(cloud.db, server)['host']
     cloud.computes[host].manager.driver.destroy({'uuid': server})
     instances.update(cloud.db, server, {'host': None, 'node': None})
-    request_id = accepted(demo, server, {'restore': None})
+    req_id = demo.accepted(server, {'restore': None})
     shown = demo.server(server)
     assert (shown['status'], shown['OS-EXT-STS:task_state']) == ('ACTIVE', None)
-    wait_events(demo, server, request_id, 'restore', ['api_restore'])
+    events_succeeded(demo, server, req_id, 'restore', ['api_restore'])
 
 
 def test_locked_and_other_project(demo, alt, server):
     soft_delete(demo, server)
     for body in ({'restore': None}, {'forceDelete': None}):
         assert alt.action(server, body).status_code == 404
-    accepted(demo, server, {'lock': None})
+    demo.accepted(server, {'lock': None})
     for body in ({'restore': None}, {'forceDelete': None}):
         refused = demo.action(server, body)
         assert refused.status_code == 409 and 'locked' in refused.text
     assert demo.delete(f'{S}/{server}').status_code == 409
-    accepted(demo, server, {'unlock': None})
+    demo.accepted(server, {'unlock': None})
 
 
 def _reclaim(cloud, host):
@@ -128,7 +125,7 @@ def _reclaim(cloud, host):
     return reclaimer.reclaim(context_mod.admin_context())
 
 
-def test_reclaim_deletes_old_soft_deleted_servers(cloud, demo, server, collector):  # noqa: F811
+def test_reclaim_deletes_old_soft_deleted_servers(cloud, demo, server, collector):
     host = instances.get(cloud.db, server)['host']
     soft_delete(demo, server)
     assert server not in _reclaim(cloud, host)  # an hour has not passed

@@ -1,27 +1,5 @@
 """The unmodified `openstack` CLI against the gateway: the boot flow as an operator types it."""
 import json
-import os
-import subprocess
-import sys
-
-import pytest
-
-CLI = os.path.join(os.path.dirname(sys.executable), 'openstack')
-
-
-@pytest.fixture
-def openstack(cloud):
-    env = dict(os.environ, OS_AUTH_URL=f'{cloud.url}/identity/v3', OS_USERNAME='demo',
-               OS_PASSWORD='demopw', OS_PROJECT_NAME='demo', OS_USER_DOMAIN_NAME='Default',
-               OS_PROJECT_DOMAIN_NAME='Default', OS_IDENTITY_API_VERSION='3',
-               OS_REGION_NAME='RegionOne', OS_AUTH_TYPE='password')
-
-    def run(*args):
-        done = subprocess.run([CLI, *args], env=env, capture_output=True, text=True,
-                              timeout=120, stdin=subprocess.DEVNULL)
-        assert done.returncode == 0, f'openstack {" ".join(args)}: {done.stderr}'
-        return done.stdout
-    return run
 
 
 def test_server_create_list_show_events_delete(openstack):

@@ -1,33 +1,12 @@
 """The unmodified `openstack` CLI: server image create --wait, server backup create, image list."""
 import json
-import os
-import subprocess
-import sys
 
 import pytest
-
-CLI = os.path.join(os.path.dirname(sys.executable), 'openstack')
-
-
-@pytest.fixture
-def openstack(cloud):
-    env = dict(os.environ, OS_AUTH_URL=f'{cloud.url}/identity/v3', OS_USERNAME='demo',
-               OS_PASSWORD='demopw', OS_PROJECT_NAME='demo', OS_USER_DOMAIN_NAME='Default',
-               OS_PROJECT_DOMAIN_NAME='Default', OS_IDENTITY_API_VERSION='3',
-               OS_REGION_NAME='RegionOne', OS_AUTH_TYPE='password')
-
-    def run(*args):
-        done = subprocess.run([CLI, *args], env=env, capture_output=True, text=True,
-                              timeout=120, stdin=subprocess.DEVNULL)
-        assert done.returncode == 0, f'openstack {" ".join(args)}: {done.stderr}'
-        return done.stdout
-    return run
 
 
 @pytest.fixture
 def server(demo, image_id):
-    server_id = demo.create_server('cli-snap-src', image_id).json()['server']['id']
-    demo.wait_status(server_id, {'ACTIVE'})
+    server_id = demo.boot('cli-snap-src', image_id)
     yield server_id
     demo.delete_all([server_id])
 

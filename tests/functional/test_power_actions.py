@@ -6,19 +6,20 @@ notifications; plus 409 from every state the action may not start from, 409
 on a locked server, and 404 for another project.
 """
 import os
-import time
 
 import pytest
 
 from compute import power_sync
-from db import instances
 from rpc import context as context_mod
 from tests.functional import disks
-from tests.functional.test_notifications import collector  # noqa: F401 - a fixture
+from tests.functional.actions import events_succeeded
+from tests.functional.actions import manager_of
+from tests.functional.actions import outside
+from tests.functional.actions import refused
+from tests.functional.actions import refused_in
+from tests.functional.actions import run_action
+from tests.functional.client import SERVERS as S
 
-S = '/compute/v2.1/servers'
-ALL_VM_STATES = ('building', 'active', 'stopped', 'paused', 'suspended', 'resized',
-                 'rescued', 'shelved', 'shelved_offloaded', 'soft_deleted', 'error')
 # Where each action may start (Nova's API preconditions), written out independently
 # of compute/states.py so the test catches a wrong row.
 ALLOWED = {
@@ -44,55 +45,11 @@ BODIES = {
 
 @pytest.fixture
 def server(demo, image_id):
-    server_id = demo.create_server('power', image_id).json()['server']['id']
-    demo.wait_status(server_id, {'ACTIVE'})
-    yield server_id
-    demo.action(server_id, {'unlock': None})
-    demo.delete_all([server_id])
+    with demo.booted('power', image_id) as server_id:
+        yield server_id
 
 
-def accepted(client, server_id, body):
-    """POST the action, expect 202; the request id it was recorded under."""
-    resp = client.action(server_id, body)
-    assert resp.status_code == 202, resp.text
-    return resp.headers['X-OpenStack-Request-Id']
-
-
-def wait_events(client, server_id, request_id, action, events, timeout=30):
-    """Wait until the instance action of ``request_id`` has every event, all Success."""
-    deadline = time.monotonic() + timeout
-    while True:
-        resp = client.get(f'{S}/{server_id}/os-instance-actions/{request_id}')
-        assert resp.status_code == 200, resp.text
-        found = resp.json()['instanceAction']
-        done = {e['event']: e['result'] for e in found['events'] if e['finish_time']}
-        if set(events) <= set(done) or time.monotonic() > deadline:
-            break
-        time.sleep(0.05)
-    assert found['action'] == action
-    assert {name: done.get(name) for name in events} == {name: 'Success' for name in events}
-
-
-def run_action(client, server_id, body, action, method, status, collector=None, notify=None):
-    """Carry out one action to ``status`` and check its record and notifications."""
-    def _kinds():
-        return [e[0] for e in collector.events[server_id][seen:]]
-
-    seen = len(collector.events[server_id]) if collector is not None else 0
-    request_id = accepted(client, server_id, body)
-    shown = client.wait_status(server_id, {status})
-    wait_events(client, server_id, request_id, action, [f'api_{action}', f'compute_{method}'])
-    if collector is not None:
-        with collector.cond:
-            collector.cond.wait_for(lambda: f'instance.{notify}.end' in _kinds(), 30)
-        # This action's own pair, in order, after what earlier actions sent.
-        assert [k for k in _kinds() if k.startswith(f'instance.{notify}.')][:2] == [
-            f'instance.{notify}.start', f'instance.{notify}.end']
-    assert client.wait_idle(server_id)['status'] == status
-    return shown
-
-
-def test_stop_then_start_keeps_the_disk(cloud, demo, server, collector):  # noqa: F811
+def test_stop_then_start_keeps_the_disk(cloud, demo, server, collector):
     path = disks.disk_path(cloud, server)
     disks.write_pattern(path, 0xA5)
     stopped = run_action(demo, server, {'os-stop': None}, 'stop', 'stop_instance', 'SHUTOFF',
@@ -107,7 +64,7 @@ def test_stop_then_start_keeps_the_disk(cloud, demo, server, collector):  # noqa
     assert [a['action'] for a in events['instanceActions']][:2] == ['start', 'stop']
 
 
-def test_soft_and_hard_reboot_keep_the_disk(cloud, demo, server, collector):  # noqa: F811
+def test_soft_and_hard_reboot_keep_the_disk(cloud, demo, server, collector):
     path = disks.disk_path(cloud, server)
     disks.write_pattern(path, 0x5A)
     for kind in ('SOFT', 'HARD'):
@@ -131,14 +88,19 @@ def test_hard_reboot_recreates_a_deleted_disk_from_the_image(cloud, demo, server
     assert disks.has_pattern(path, 0x00)
 
 
-def test_hard_reboot_of_a_stopped_server_starts_it(demo, server):
-    run_action(demo, server, {'os-stop': None}, 'stop', 'stop_instance', 'SHUTOFF')
+@pytest.mark.parametrize('body, action, method, status', [
+    ({'os-stop': None}, 'stop', 'stop_instance', 'SHUTOFF'),
+    ({'suspend': None}, 'suspend', 'suspend_instance', 'SUSPENDED'),
+], ids=['stopped', 'suspended'])
+def test_hard_reboot_of_a_stopped_or_suspended_server_runs_it(demo, server, body, action,
+                                                              method, status):
+    run_action(demo, server, body, action, method, status)
     shown = run_action(demo, server, {'reboot': {'type': 'HARD'}}, 'reboot',
                        'reboot_instance', 'ACTIVE')
     assert shown['OS-EXT-STS:power_state'] == 1
 
 
-def test_pause_and_unpause(demo, server, collector):  # noqa: F811
+def test_pause_and_unpause(demo, server, collector):
     paused = run_action(demo, server, {'pause': None}, 'pause', 'pause_instance', 'PAUSED',
                         collector, 'pause')
     assert paused['OS-EXT-STS:power_state'] == 3
@@ -147,7 +109,7 @@ def test_pause_and_unpause(demo, server, collector):  # noqa: F811
     assert unpaused['OS-EXT-STS:power_state'] == 1
 
 
-def test_suspend_and_resume_keep_the_disk(cloud, demo, server, collector):  # noqa: F811
+def test_suspend_and_resume_keep_the_disk(cloud, demo, server, collector):
     disks.write_pattern(disks.disk_path(cloud, server), 0xC3)
     suspended = run_action(demo, server, {'suspend': None}, 'suspend', 'suspend_instance',
                            'SUSPENDED', collector, 'suspend')
@@ -158,49 +120,29 @@ def test_suspend_and_resume_keep_the_disk(cloud, demo, server, collector):  # no
     assert disks.has_pattern(disks.disk_path(cloud, server), 0xC3)
 
 
-def test_hard_reboot_of_a_suspended_server_runs_it(demo, server):
-    run_action(demo, server, {'suspend': None}, 'suspend', 'suspend_instance', 'SUSPENDED')
-    shown = run_action(demo, server, {'reboot': {'type': 'HARD'}}, 'reboot',
-                       'reboot_instance', 'ACTIVE')
-    assert shown['OS-EXT-STS:power_state'] == 1
-
-
 def test_reset_state_is_admin_only_and_database_only(admin, demo, server):
     assert demo.action(server, {'os-resetState': {'state': 'error'}}).status_code == 403
     assert admin.action(server, {'os-resetState': {'state': 'stopped'}}).status_code == 400
     assert admin.action(server, {'os-resetState': None}).status_code == 400
-    request_id = accepted(admin, server, {'os-resetState': {'state': 'error'}})
+    request_id = admin.accepted(server, {'os-resetState': {'state': 'error'}})
     shown = admin.server(server)
     assert (shown['status'], shown['OS-EXT-STS:task_state']) == ('ERROR', None)
     # Only the database changed: the guest still runs.
     assert shown['OS-EXT-STS:power_state'] == 1
-    wait_events(admin, server, request_id, 'resetState', ['api_resetState'])
-    accepted(admin, server, {'os-resetState': {'state': 'active'}})
+    events_succeeded(admin, server, request_id, 'resetState', ['api_resetState'])
+    admin.accepted(server, {'os-resetState': {'state': 'active'}})
     assert admin.server(server)['status'] == 'ACTIVE'
 
 
-def _refused(client, server_id, name):
-    resp = client.action(server_id, BODIES[name])
-    assert resp.status_code == 409, (name, resp.status_code, resp.text)
-    return resp.json()['conflictingRequest']['message']
-
-
 def test_each_disallowed_state_is_409(cloud, demo, server):
-    try:
-        for vm_state in ALL_VM_STATES:
-            instances.update(cloud.db, server, {'vm_state': vm_state})
-            for name, allowed in ALLOWED.items():
-                if vm_state not in allowed:
-                    assert vm_state in _refused(demo, server, name)
-        # Another task in progress: only a hard reboot may interrupt a stuck pause.
-        instances.update(cloud.db, server, {'vm_state': 'active', 'task_state': 'pausing'})
-        for name, allowed in ALLOWED.items():
-            if name != 'reboot-hard' and 'active' in allowed:
-                assert 'task_state pausing' in _refused(demo, server, name)
-        instances.update(cloud.db, server, {'task_state': 'powering-off'})
-        assert 'task_state powering-off' in _refused(demo, server, 'reboot-hard')
-    finally:
-        instances.update(cloud.db, server, {'vm_state': 'active', 'task_state': None})
+    for name, allowed in ALLOWED.items():
+        refused_in(cloud, demo, server, BODIES[name], outside(allowed))
+    # Another task in progress: only a hard reboot may interrupt a stuck pause.
+    for name, allowed in ALLOWED.items():
+        if name != 'reboot-hard' and 'active' in allowed:
+            refused_in(cloud, demo, server, BODIES[name], ['active'], task_state='pausing')
+    refused_in(cloud, demo, server, BODIES['reboot-hard'], ['active'],
+               task_state='powering-off')
     assert demo.server(server)['status'] == 'ACTIVE'
 
 
@@ -209,16 +151,16 @@ def test_locked_server_refuses_its_owner_and_other_projects_see_404(admin, demo,
     for name, body in BODIES.items():
         assert alt.action(server, body).status_code == 404, name
     assert alt.action(server, {'os-resetState': {'state': 'error'}}).status_code == 404
-    accepted(demo, server, {'lock': None})
-    for name in BODIES:
-        assert 'locked' in _refused(demo, server, name)
+    demo.accepted(server, {'lock': None})
+    for name, body in BODIES.items():
+        assert 'locked' in refused(demo, server, body), name
     # An admin acts on a locked server.
     run_action(admin, server, {'pause': None}, 'pause', 'pause_instance', 'PAUSED')
     run_action(admin, server, {'unpause': None}, 'unpause', 'unpause_instance', 'ACTIVE')
 
 
 def _sync(cloud, server_id):
-    manager = cloud.computes[instances.get(cloud.db, server_id)['host']].manager
+    manager = manager_of(cloud, server_id)
     sync = power_sync.PowerSync(manager.host, manager.driver, manager.conductor_api,
                                 manager.locks)
     return manager, sync.sync(context_mod.admin_context())

@@ -9,11 +9,11 @@ from db import images as images_db
 from db import instances
 from image import store as store_mod
 from tests.functional import disks
-from tests.functional.test_rescue import action_events
-from tests.functional.test_rescue import drop_image
-from tests.functional.test_rescue import make_image
-from tests.functional.test_rescue import refused_elsewhere
-from tests.functional.test_rescue import refused_to_others_and_when_locked
+from tests.functional.actions import drop_image
+from tests.functional.actions import make_image
+from tests.functional.actions import refused_elsewhere
+from tests.functional.actions import refused_to_others_and_when_locked
+from tests.functional.client import request_id
 
 
 @pytest.fixture(scope='module')
@@ -31,17 +31,13 @@ def images(cloud, alt, tmp_path_factory):
 
 @pytest.fixture(scope='module')
 def server(demo, image_id, images):
-    server_id = demo.create_server('rebuildable', image_id,
-                                   metadata={'old': 'yes'}).json()['server']['id']
-    demo.wait_status(server_id, {'ACTIVE'})
+    server_id = demo.boot('rebuildable', image_id, metadata={'old': 'yes'})
     yield server_id
     demo.delete_all([server_id])
 
 
 def _rebuild(demo, server_id, body, version='2.96'):
-    resp = demo.action(server_id, {'rebuild': body}, version=version)
-    assert resp.status_code == 202, resp.text
-    return resp
+    return demo.act(server_id, {'rebuild': body}, version=version)
 
 
 def test_rebuild_gives_a_fresh_disk_from_the_new_image(cloud, demo, server, images):
@@ -60,7 +56,7 @@ def test_rebuild_gives_a_fresh_disk_from_the_new_image(cloud, demo, server, imag
     assert instances.get(cloud.db, server)['host'] == host
     path = disks.disk_path(cloud, server)
     assert disks.has_pattern(path, 0x5A) and not disks.has_pattern(path, 0xA5)
-    assert action_events(demo, server, resp) == (
+    assert demo.action_events(server, request_id(resp)) == (
         'rebuild', {'api_rebuild': 'Success', 'compute_rebuild_instance': 'Success'})
 
 
@@ -92,7 +88,7 @@ def test_a_failed_rebuild_leaves_error_with_a_fault(cloud, demo, server, images)
     assert shown['status'] == 'ERROR'
     assert images['gone']['id'] in shown['fault']['message']
     assert faults.latest(cloud.db, [server])[server]['message'] == shown['fault']['message']
-    assert action_events(demo, server, resp)[1] == {'api_rebuild': 'Success',
+    assert demo.action_events(server, request_id(resp))[1] == {'api_rebuild': 'Success',
                                                     'compute_rebuild_instance': 'Error'}
     # From ERROR, a rebuild with a good image repairs it.
     _rebuild(demo, server, {'imageRef': images['5a']['id']})

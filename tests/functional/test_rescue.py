@@ -1,7 +1,7 @@
 """rescue/unrescue through the API: the guest boots from disk.rescue, its own disk second and kept.
 
-The helpers at the top (test images, instance-action events, refusals in every
-other state) are shared with the rebuild, console and password tests.
+The test images, instance-action events and refusals in every other state come
+from tests/functional/actions.py and client.py, shared with the other action tests.
 """
 import os
 import xml.etree.ElementTree as ET
@@ -12,74 +12,13 @@ from compute import states
 from compute.virt.libvirt import config
 from db import images as images_db
 from db import instances
-from image import importer
-from image import qemu_img
-from image import store as store_mod
 from tests.functional import disks
-
-S = '/compute/v2.1/servers'
-VM_STATES = (states.BUILDING, states.ACTIVE, states.STOPPED, states.PAUSED,
-             states.SUSPENDED, states.RESIZED, states.RESCUED, states.SHELVED,
-             states.SHELVED_OFFLOADED, states.SOFT_DELETED, states.ERROR)
-
-
-# -- shared helpers --------------------------------------------------------------
-def make_image(cloud, tmp_dir, name, byte=None, owner=None, **properties):
-    """An active qcow2 image whose guest-visible bytes carry ``byte`` at the pattern offset."""
-    path = os.path.join(str(tmp_dir), f'{name}.qcow2')
-    qemu_img.create_blank(path, 16 * 2 ** 20)
-    if byte is not None:
-        disks.write_pattern(path, byte)
-    return importer.import_file(cloud.db, store_mod.LocalStore.from_conf(cloud.conf), path,
-                                name, visibility='private' if owner else 'public',
-                                owner=owner, properties=properties)
-
-
-def drop_image(cloud, image):
-    images_db.delete(cloud.db, image['id'])
-    store_mod.LocalStore.from_conf(cloud.conf).delete(image['id'])
-
-
-def driver_of(cloud, server_id):
-    return cloud.computes[instances.get(cloud.db, server_id)['host']].manager.driver
-
-
-def action_events(client, server_id, resp):
-    """(action, {event: result}) of the instance action the request ``resp`` recorded."""
-    req_id = resp.headers['X-OpenStack-Request-Id']
-    found = client.get(f'{S}/{server_id}/os-instance-actions/{req_id}')
-    assert found.status_code == 200, found.text
-    action = found.json()['instanceAction']
-    return action['action'], {e['event']: e['result'] for e in action['events']}
-
-
-def refused_elsewhere(cloud, client, server_id, body, allowed):
-    """``body`` answers 409 in every vm_state outside ``allowed``, and in an allowed one
-    while another task runs; the state is put back afterwards."""
-    before = instances.get(cloud.db, server_id)
-    try:
-        for vm_state in VM_STATES:
-            busy = vm_state in allowed
-            instances.update(cloud.db, server_id, {
-                'vm_state': vm_state, 'task_state': states.REBOOTING if busy else None})
-            resp = client.action(server_id, body)
-            assert resp.status_code == 409, (vm_state, resp.text)
-            assert resp.json()['conflictingRequest']['code'] == 409
-    finally:
-        instances.update(cloud.db, server_id, {'vm_state': before['vm_state'],
-                                               'task_state': before['task_state']})
-
-
-def refused_to_others_and_when_locked(client, alt, server_id, body):
-    """Another project gets 404; the owner gets 409 while the server is locked."""
-    assert alt.action(server_id, body).status_code == 404
-    assert client.action(server_id, {'lock': None}).status_code == 202
-    try:
-        refused = client.action(server_id, body)
-        assert refused.status_code == 409
-        assert 'locked' in refused.json()['conflictingRequest']['message']
-    finally:
-        assert client.action(server_id, {'unlock': None}).status_code == 202
+from tests.functional.actions import driver_of
+from tests.functional.actions import drop_image
+from tests.functional.actions import make_image
+from tests.functional.actions import refused_elsewhere
+from tests.functional.actions import refused_to_others_and_when_locked
+from tests.functional.client import request_id
 
 
 # -- fixtures ---------------------------------------------------------------------
@@ -100,8 +39,7 @@ def images(cloud, alt, tmp_path_factory):
 
 @pytest.fixture(scope='module')
 def server(demo, image_id, images):
-    server_id = demo.create_server('rescuable', image_id).json()['server']['id']
-    demo.wait_status(server_id, {'ACTIVE'})
+    server_id = demo.boot('rescuable', image_id)
     yield server_id
     demo.delete_all([server_id])
 
@@ -112,16 +50,14 @@ def _rescue_files(cloud, server_id):
 
 
 def _rescue(demo, server_id, body=None):
-    resp = demo.action(server_id, {'rescue': body})
-    assert resp.status_code == 200, resp.text
+    resp = demo.act(server_id, {'rescue': body}, expect=200)
     shown = demo.wait_idle(server_id)
     assert shown['status'] == 'RESCUE', shown
     return resp
 
 
 def _unrescue(demo, server_id):
-    resp = demo.action(server_id, {'unrescue': None})
-    assert resp.status_code == 202, resp.text
+    resp = demo.act(server_id, {'unrescue': None})
     shown = demo.wait_idle(server_id)
     assert shown['status'] == 'ACTIVE', shown
     return resp
@@ -143,7 +79,7 @@ def test_rescue_boots_the_rescue_disk_first_and_unrescue_keeps_the_data(cloud, d
     assert os.path.exists(saved_xml)
     assert not disks.has_pattern(rescue_disk, 0xA5)  # fresh from the image, not a copy
     assert instances.get(cloud.db, server)['system_metadata']['old_vm_state'] == 'active'
-    assert action_events(demo, server, resp) == (
+    assert demo.action_events(server, request_id(resp)) == (
         'rescue', {'api_rescue': 'Success', 'compute_rescue_instance': 'Success'})
     assert demo.action(server, {'rescue': None}).status_code == 409
 
@@ -153,7 +89,7 @@ def test_rescue_boots_the_rescue_disk_first_and_unrescue_keeps_the_data(cloud, d
     assert not os.path.exists(rescue_disk) and not os.path.exists(saved_xml)
     assert disks.has_pattern(disks.disk_path(cloud, server), 0xA5)
     assert 'old_vm_state' not in instances.get(cloud.db, server)['system_metadata']
-    assert action_events(demo, server, resp) == (
+    assert demo.action_events(server, request_id(resp)) == (
         'unrescue', {'api_unrescue': 'Success', 'compute_unrescue_instance': 'Success'})
 
 

@@ -33,6 +33,13 @@ def test_owner_lock_blocks_the_owners_delete_until_unlock(demo, server):
     assert names[:2] == ['unlock', 'lock']
 
 
+def test_lock_and_unlock_are_recorded_with_their_events(demo, server):
+    for name in ('lock', 'unlock'):
+        request_id = demo.accepted(server, {name: None})
+        action, events = demo.action_events(server, request_id, [f'api_{name}'])
+        assert (action, events) == (name, {f'api_{name}': 'Success'})
+
+
 def test_only_an_admin_unlocks_an_admins_lock(admin, demo, server):
     assert act(admin, server, {'lock': None}).status_code == 202
     refused = act(demo, server, {'unlock': None})

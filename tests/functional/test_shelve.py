@@ -7,7 +7,6 @@ actions with their api_/conductor_/compute_ events, 409 from every state each
 action may not start from and on a locked server, 404 for another project.
 """
 import datetime
-import time
 
 import pytest
 
@@ -20,10 +19,10 @@ from db import images
 from db import instances
 from rpc import context as context_mod
 from tests.functional import disks
+from tests.functional.actions import outside
+from tests.functional.actions import refused
+from tests.functional.actions import refused_in
 
-S = '/compute/v2.1/servers'
-ALL_VM_STATES = ('building', 'active', 'stopped', 'paused', 'suspended', 'resized',
-                 'rescued', 'shelved', 'shelved_offloaded', 'soft_deleted', 'error')
 # Nova's preconditions, written out apart from compute/states.py to catch a wrong row.
 ALLOWED = {'shelve': ('active', 'stopped', 'paused', 'suspended'),
            'shelveOffload': ('shelved',),
@@ -33,11 +32,8 @@ CTXT = context_mod.admin_context()
 
 @pytest.fixture
 def server(demo, image_id):
-    server_id = demo.create_server('shelvable', image_id).json()['server']['id']
-    demo.wait_status(server_id, {'ACTIVE'})
-    yield server_id
-    demo.action(server_id, {'unlock': None})
-    demo.delete_all([server_id])
+    with demo.booted('shelvable', image_id) as server_id:
+        yield server_id
 
 
 @pytest.fixture
@@ -68,27 +64,6 @@ def only_host(admin):
         set_status(service, 'enabled')
 
 
-def accepted(client, server_id, body, version='2.96'):
-    resp = client.action(server_id, body, version=version)
-    assert resp.status_code == 202, resp.text
-    return resp.headers['X-OpenStack-Request-Id']
-
-
-def events_of(client, server_id, request_id, action, names, timeout=30):
-    """Wait until the action of ``request_id`` has finished ``names``; {event: result}."""
-    deadline = time.monotonic() + timeout
-    while True:
-        resp = client.get(f'{S}/{server_id}/os-instance-actions/{request_id}')
-        assert resp.status_code == 200, resp.text
-        found = resp.json()['instanceAction']
-        done = {e['event']: e['result'] for e in found['events'] if e['finish_time']}
-        if set(names) <= set(done) or time.monotonic() > deadline:
-            break
-        time.sleep(0.05)
-    assert found['action'] == action
-    return done
-
-
 def shelved_image_id(cloud, server_id):
     return (instances.get(cloud.db, server_id)['system_metadata'] or {}).get(
         'shelved_image_id')
@@ -109,7 +84,7 @@ def latest_fault(cloud, server_id):
 
 
 def shelve_to(client, server_id, status):
-    accepted(client, server_id, {'shelve': None})
+    client.accepted(server_id, {'shelve': None})
     client.wait_status(server_id, {status})
     return client.wait_idle(server_id)
 
@@ -129,12 +104,11 @@ def test_offload_then_unshelve_on_the_other_host_keeps_the_disk(cloud, demo, ser
     old_host = instances.get(cloud.db, server)['host']
     new_host = next(h for h in cloud.computes if h != old_host)
     disks.write_pattern(disks.disk_path(cloud, server), 0x5A)
-    request_id = accepted(demo, server, {'shelve': None})
+    request_id = demo.accepted(server, {'shelve': None})
     shown = demo.wait_status(server, {'SHELVED_OFFLOADED'})
     assert shown['OS-EXT-STS:task_state'] is None
-    assert events_of(demo, server, request_id, 'shelve', ['api_shelve',
-                                                          'compute_shelve_instance']) == {
-        'api_shelve': 'Success', 'compute_shelve_instance': 'Success'}
+    assert demo.action_events(server, request_id, ['api_shelve', 'compute_shelve_instance']) == (
+        'shelve', {'api_shelve': 'Success', 'compute_shelve_instance': 'Success'})
     row = instances.get(cloud.db, server)
     assert (row['host'], row['node'], row['vm_state']) == (None, None, 'shelved_offloaded')
     assert server not in guests(cloud, old_host)
@@ -149,20 +123,20 @@ def test_offload_then_unshelve_on_the_other_host_keeps_the_disk(cloud, demo, ser
 
     # Nowhere to go: back to SHELVED_OFFLOADED with a fault, the image kept.
     only_host(None)
-    failed_id = accepted(demo, server, {'unshelve': None})
-    assert events_of(demo, server, failed_id, 'unshelve', ['conductor_unshelve_instance'])[
-        'conductor_unshelve_instance'] == 'Error'
+    failed_id = demo.accepted(server, {'unshelve': None})
+    action, events = demo.action_events(server, failed_id, ['conductor_unshelve_instance'])
+    assert (action, events['conductor_unshelve_instance']) == ('unshelve', 'Error')
     assert demo.wait_idle(server)['status'] == 'SHELVED_OFFLOADED'
     assert 'No valid host' in latest_fault(cloud, server)['message']
     assert images.get(cloud.db, image['id'])['status'] == 'active'
 
     only_host(new_host)
-    request_id = accepted(demo, server, {'unshelve': None})
+    request_id = demo.accepted(server, {'unshelve': None})
     demo.wait_status(server, {'ACTIVE'})
-    assert events_of(demo, server, request_id, 'unshelve', [
-        'api_unshelve', 'conductor_unshelve_instance', 'compute_unshelve_instance']) == {
-        'api_unshelve': 'Success', 'conductor_unshelve_instance': 'Success',
-        'compute_unshelve_instance': 'Success'}
+    assert demo.action_events(server, request_id, [
+        'api_unshelve', 'conductor_unshelve_instance', 'compute_unshelve_instance']) == (
+        'unshelve', {'api_unshelve': 'Success', 'conductor_unshelve_instance': 'Success',
+                     'compute_unshelve_instance': 'Success'})
     assert demo.wait_idle(server)['OS-EXT-STS:power_state'] == 1
     row = instances.get(cloud.db, server)
     assert row['host'] == new_host and server in guests(cloud, new_host)
@@ -182,11 +156,11 @@ def test_shelve_kept_on_its_host_then_unshelve_powers_it_on(cloud, demo, admin, 
     image_id = shelved_image_id(cloud, server)
     assert images.get(cloud.db, image_id)['status'] == 'active'
 
-    request_id = accepted(demo, server, {'unshelve': None})
+    request_id = demo.accepted(server, {'unshelve': None})
     demo.wait_status(server, {'ACTIVE'})
-    assert set(events_of(demo, server, request_id, 'unshelve', [
+    action, events = demo.action_events(server, request_id, [
         'api_unshelve', 'conductor_unshelve_instance', 'compute_unshelve_instance'])
-        .values()) == {'Success'}
+    assert (action, set(events.values())) == ('unshelve', {'Success'})
     assert demo.wait_idle(server)['OS-EXT-STS:power_state'] == 1
     assert instances.get(cloud.db, server)['host'] == host
     assert disks.has_pattern(disks.disk_path(cloud, server), 0x3C)
@@ -196,11 +170,12 @@ def test_shelve_kept_on_its_host_then_unshelve_powers_it_on(cloud, demo, admin, 
     # shelveOffload: an admin's action, from SHELVED only.
     shelve_to(demo, server, 'SHELVED')
     assert demo.action(server, {'shelveOffload': None}).status_code == 403
-    request_id = accepted(admin, server, {'shelveOffload': None})
+    request_id = admin.accepted(server, {'shelveOffload': None})
     demo.wait_status(server, {'SHELVED_OFFLOADED'})
-    assert events_of(admin, server, request_id, 'shelveOffload', [
-        'api_shelveOffload', 'compute_shelve_offload_instance']) == {
-        'api_shelveOffload': 'Success', 'compute_shelve_offload_instance': 'Success'}
+    assert admin.action_events(server, request_id, [
+        'api_shelveOffload', 'compute_shelve_offload_instance']) == (
+        'shelveOffload', {'api_shelveOffload': 'Success',
+                          'compute_shelve_offload_instance': 'Success'})
     assert server not in guests(cloud, host)
     assert allocations.get(cloud.db, server) is None
     assert instances.get(cloud.db, server)['host'] is None
@@ -223,11 +198,11 @@ def test_deleting_a_shelved_server_deletes_its_image(cloud, demo, server, keep_s
                                           ('os-stop', 'SHUTOFF')])
 def test_shelve_from_paused_suspended_and_stopped(cloud, demo, server, first, status):
     disks.write_pattern(disks.disk_path(cloud, server), 0x7E)
-    accepted(demo, server, {first: None})
+    demo.accepted(server, {first: None})
     demo.wait_status(server, {status})
     demo.wait_idle(server)
     shelve_to(demo, server, 'SHELVED_OFFLOADED')
-    accepted(demo, server, {'unshelve': None})
+    demo.accepted(server, {'unshelve': None})
     demo.wait_status(server, {'ACTIVE'})
     assert disks.has_pattern(disks.disk_path(cloud, server), 0x7E)
 
@@ -240,36 +215,22 @@ def test_unshelve_into_an_availability_zone(cloud, demo, admin, server, keep_she
     assert demo.action(server, zone, version='2.76').status_code == 400
     assert demo.action(server, {'unshelve': {'host': 'compute-1'}}).status_code == 400
     assert demo.action(server, {'unshelve': {'availability_zone': 5}}).status_code == 400
-    accepted(admin, server, {'shelveOffload': None})
+    admin.accepted(server, {'shelveOffload': None})
     demo.wait_status(server, {'SHELVED_OFFLOADED'})
     demo.wait_idle(server)
     assert demo.action(server, {'unshelve': {'availability_zone': 'nowhere'}}
                        ).status_code == 400
-    accepted(demo, server, zone)
+    demo.accepted(server, zone)
     shown = demo.wait_status(server, {'ACTIVE'})
     assert shown['OS-EXT-AZ:availability_zone'] == 'nova'
 
 
-def _refused(client, server_id, name):
-    resp = client.action(server_id, {name: None})
-    assert resp.status_code == 409, (name, resp.status_code, resp.text)
-    return resp.json()['conflictingRequest']['message']
-
-
 def test_each_disallowed_state_is_409(cloud, admin, server):
-    try:
-        for vm_state in ALL_VM_STATES:
-            instances.update(cloud.db, server, {'vm_state': vm_state})
-            for name, allowed in ALLOWED.items():
-                if vm_state not in allowed:
-                    assert vm_state in _refused(admin, server, name)
-        for vm_state, name in (('active', 'shelve'), ('shelved', 'shelveOffload'),
-                               ('shelved_offloaded', 'unshelve')):
-            instances.update(cloud.db, server, {'vm_state': vm_state,
-                                                'task_state': 'rebooting'})
-            assert 'rebooting' in _refused(admin, server, name)
-    finally:
-        instances.update(cloud.db, server, {'vm_state': 'active', 'task_state': None})
+    for name, allowed in ALLOWED.items():
+        refused_in(cloud, admin, server, {name: None}, outside(allowed))
+    for vm_state, name in (('active', 'shelve'), ('shelved', 'shelveOffload'),
+                           ('shelved_offloaded', 'unshelve')):
+        refused_in(cloud, admin, server, {name: None}, [vm_state], task_state='rebooting')
     # Refused before anything was made: no shelved image, nothing recorded as shelved.
     assert shelved_image_id(cloud, server) is None
 
@@ -278,16 +239,16 @@ def test_locked_refuses_the_owner_and_other_projects_get_404(cloud, demo, alt, a
                                                             server):
     for name in ALLOWED:
         assert alt.action(server, {name: None}).status_code == 404, name
-    accepted(demo, server, {'lock': None})
+    demo.accepted(server, {'lock': None})
     for name in ('shelve', 'unshelve'):
-        assert 'locked' in _refused(demo, server, name)
+        assert 'locked' in refused(demo, server, {name: None})
     # shelveOffload is an admin's (whom no lock stops): the owner is refused by policy.
     assert demo.action(server, {'shelveOffload': None}).status_code == 403
     # An admin may shelve a locked server.
     shelve_to(admin, server, 'SHELVED_OFFLOADED')
-    assert 'locked' in _refused(demo, server, 'unshelve')
-    accepted(demo, server, {'unlock': None})
-    accepted(demo, server, {'unshelve': None})
+    assert 'locked' in refused(demo, server, {'unshelve': None})
+    demo.accepted(server, {'unlock': None})
+    demo.accepted(server, {'unshelve': None})
     demo.wait_status(server, {'ACTIVE'})
 
 
@@ -331,7 +292,7 @@ def test_restart_repairs_an_interrupted_offload_and_unshelve(cloud, demo, server
     assert (row['vm_state'], row['task_state'], row['host']) == (
         'shelved_offloaded', None, None)
     assert 'interrupted' in latest_fault(cloud, server)['message']
-    accepted(demo, server, {'unshelve': None})
+    demo.accepted(server, {'unshelve': None})
     demo.wait_status(server, {'ACTIVE'})
 
 

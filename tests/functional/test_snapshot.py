@@ -9,47 +9,33 @@ from common import timeutils
 from conductor import images as conductor_images
 from db import faults
 from db import images as images_db
-from db import instances
 from image import store as store_mod
 from rpc import context as context_mod
 from tests.functional import disks
+from tests.functional.actions import SNAPSHOTTABLE
+from tests.functional.actions import manager_of
+from tests.functional.actions import outside
+from tests.functional.actions import refused
+from tests.functional.actions import refused_in
+from tests.functional.client import IMAGES
+from tests.functional.client import request_id
 
-S = '/compute/v2.1/servers'
-IMAGES = '/image/v2/images'
 ALL = IMAGES + '?limit=1000'
-# Every vm_state createImage must refuse (ACTIVE, STOPPED, PAUSED, SUSPENDED are allowed).
-REFUSED_VM_STATES = ('building', 'resized', 'rescued', 'shelved', 'shelved_offloaded',
-                     'soft_deleted', 'error')
-
-
-def _boot(client, image_id, name):
-    server_id = client.create_server(name, image_id).json()['server']['id']
-    client.wait_status(server_id, {'ACTIVE'})
-    return server_id
 
 
 @pytest.fixture
 def server(demo, image_id):
-    server_id = _boot(demo, image_id, 'snap-src')
-    yield server_id
-    demo.post(f'{S}/{server_id}/action', json={'unlock': None})
-    demo.delete_all([server_id])
+    with demo.booted('snap-src', image_id) as server_id:
+        yield server_id
 
 
 def _snapshot(client, server_id, name, version='2.96', **extra):
-    resp = client.action(server_id, {'createImage': dict({'name': name}, **extra)}, version)
-    assert resp.status_code == 202, resp.text
-    return resp
+    return client.act(server_id, {'createImage': dict({'name': name}, **extra)},
+                      version=version)
 
 
 def _image(client, image_id):
     return client.get(f'{IMAGES}/{image_id}')
-
-
-def _events(client, server_id, request_id):
-    action = client.get(f'{S}/{server_id}/os-instance-actions/{request_id}').json()[
-        'instanceAction']
-    return action['action'], {e['event']: e['result'] for e in action['events']}
 
 
 def test_snapshot_carries_the_disk_into_a_new_server(cloud, demo, server, image_id):
@@ -66,15 +52,14 @@ def test_snapshot_carries_the_disk_into_a_new_server(cloud, demo, server, image_
     assert image['size'] > 0 and image['checksum']
     assert (image['instance_uuid'], image['image_type'], image['base_image_ref'],
             image['purpose']) == (server, 'snapshot', image_id, 'copy')
-    copy = _boot(demo, snap_id, 'snap-copy')
+    copy = demo.boot('snap-copy', snap_id)
     try:
         assert demo.server(copy)['image']['id'] == snap_id
         assert disks.has_pattern(disks.disk_path(cloud, copy), 0x5A)
     finally:
         demo.delete_all([copy])
-    action, events = _events(demo, server, resp.headers['X-OpenStack-Request-Id'])
-    assert action == 'createImage'
-    assert events == {'api_createImage': 'Success', 'compute_snapshot_instance': 'Success'}
+    assert demo.action_events(server, request_id(resp)) == (
+        'createImage', {'api_createImage': 'Success', 'compute_snapshot_instance': 'Success'})
     demo.delete(f'{IMAGES}/{snap_id}')
 
 
@@ -103,7 +88,7 @@ class GatedDriver:
 
 
 def test_image_goes_queued_saving_active_and_the_server_comes_back(cloud, demo, server):
-    manager = cloud.computes[instances.get(cloud.db, server)['host']].manager
+    manager = manager_of(cloud, server)
     gate = GatedDriver(manager.snapshotter.driver)
     manager.snapshotter.driver = gate
     try:
@@ -148,21 +133,14 @@ def test_snapshot_leaves_the_vm_state_alone(demo, server, stop, start, status):
 
 def test_refusals(cloud, admin, alt, demo, server):
     count = len(demo.get(ALL).json()['images'])
-    for vm_state in REFUSED_VM_STATES:
-        instances.update(cloud.db, server, {'vm_state': vm_state})
-        resp = demo.action(server, {'createImage': {'name': 'no'}})
-        assert resp.status_code == 409, vm_state
-        assert 'conflictingRequest' in resp.json()
-    instances.update(cloud.db, server, {'vm_state': 'active'})
+    refused_in(cloud, demo, server, {'createImage': {'name': 'no'}}, outside(SNAPSHOTTABLE))
     assert demo.action(server, {'createImage': {'name': ' no'}}).status_code == 400
     assert demo.action(server, {'createImage': {}}).status_code == 400
     assert demo.action(server, {'createImage': {'name': 'x', 'metadata': {'k': 1}}}
                        ).status_code == 400
     assert alt.action(server, {'createImage': {'name': 'theirs'}}).status_code == 404
     assert admin.action(server, {'lock': None}).status_code == 202
-    locked = demo.action(server, {'createImage': {'name': 'locked'}})
-    assert locked.status_code == 409 and 'locked' in locked.json()[
-        'conflictingRequest']['message']
+    assert 'locked' in refused(demo, server, {'createImage': {'name': 'locked'}})
     assert admin.action(server, {'unlock': None}).status_code == 202
     assert len(demo.get(ALL).json()['images']) == count  # no refusal left an image
 
@@ -177,7 +155,7 @@ def test_failed_snapshot_deletes_the_image_and_records_a_fault(cloud, demo, serv
     assert images_db.list_(cloud.db, ids=[snap_id]) == []
     fault = faults.latest(cloud.db, [server])[server]
     assert 'no disk' in fault['message']
-    _, events = _events(demo, server, resp.headers['X-OpenStack-Request-Id'])
+    _, events = demo.action_events(server, request_id(resp))
     assert events == {'api_createImage': 'Success', 'compute_snapshot_instance': 'Error'}
 
 
@@ -192,7 +170,7 @@ def _stuck(cloud, instance_uuid, status='saving', age=3600):
 def test_conductor_deletes_snapshot_images_no_snapshot_will_finish(cloud, demo, server):
     store = store_mod.LocalStore.from_conf(cloud.conf)
     gateway = conductor_images.ImageGateway(cloud.db, store)
-    manager = cloud.computes[instances.get(cloud.db, server)['host']].manager
+    manager = manager_of(cloud, server)
     queued_orphan = _stuck(cloud, '00000000-0000-0000-0000-00000000dead', status='queued')
     fresh = _stuck(cloud, server, age=0)
     not_a_snapshot = _stuck(cloud, None, status='queued')

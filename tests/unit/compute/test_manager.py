@@ -35,6 +35,12 @@ class RecordingConductor:
     def instance_destroyed(self, ctxt, host, uuid, event=None):
         self.calls.append(('instance_destroyed', uuid))
 
+    def instance_offloaded(self, ctxt, host, uuid, event=None):
+        self.calls.append(('instance_offloaded', uuid))
+
+    def image_delete(self, ctxt, host, image_id, unfinished_only=False):
+        self.calls.append(('image_delete', image_id))
+
     def service_heartbeat(self, ctxt, host, binary, topic):
         self.calls.append(('service_heartbeat', host))
 
@@ -150,3 +156,30 @@ def test_build_timeout(age, busy, expect_error):
     assert bool(updates) == expect_error
     if expect_error:
         assert updates[0][2]['vm_state'] == 'error' and 'timed out' in updates[0][4]['message']
+
+
+def test_init_host_repairs_every_transient_task_state():
+    """Each action's transient task_state leaves init_host with task_state None: a generic
+    repair with a fault, or a family's own hook (soft delete finishes the delete)."""
+    from compute import states
+    transient = sorted(states.TRANSIENT - {states.SPAWNING, states.DELETING})
+    rows = [instance(f'00000000-0000-0000-0000-{n:012d}', vm_state='active', task_state=t)
+            for n, t in enumerate(transient)]
+    conductor = RecordingConductor(on_host=rows)
+    manager, driver = make(conductor)
+    for row in rows:
+        driver.spawn(row, IMAGE, '/images/img')
+    manager.init_host(CTXT)
+    ended = {}
+    for call in conductor.named('instance_update'):
+        if call[2].get('task_state', 'unset') is None:
+            ended[call[1]] = call[2]
+    for call in conductor.named('instance_offloaded'):
+        ended[call[1]] = {'vm_state': states.SHELVED_OFFLOADED}
+    repaired = {row['task_state']: ended.get(row['uuid']) for row in rows}
+    missing = [t for t, updates in repaired.items() if updates is None]
+    assert not missing, f'left transient: {missing}'
+    assert repaired[states.SHELVING_OFFLOADING]['vm_state'] == states.SHELVED_OFFLOADED
+    assert repaired[states.SOFT_DELETING]['vm_state'] == states.SOFT_DELETED
+    assert repaired[states.REBOOTING]['vm_state'] == states.ACTIVE
+    assert repaired[states.REBUILDING]['vm_state'] == states.ERROR
