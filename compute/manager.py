@@ -150,20 +150,29 @@ class ComputeManager:
             self.repairer.repair(ctxt, instance)
 
     def check_build_timeouts(self, ctxt):
-        """Builds on this host that no action is working on and that passed
-        [compute] build_timeout (a lost message) go to ERROR with a fault."""
-        timeout = self.conf.compute.build_timeout
-        if not timeout:
-            return
+        """Builds past [compute] build_timeout go to ERROR with a fault, and other actions
+        past [compute] stuck_task_timeout are ended as after a restart, when no worker
+        holds the instance: their message was lost, nothing will ever finish them."""
         now = timeutils.utcnow()
         for instance in self.conductor_api.instances_on_host(ctxt, self.host):
-            changed = timeutils.parse(instance.get('updated_at') or instance['created_at'])
-            if (instance['task_state'] != states.SPAWNING or self.locks.busy(instance['uuid'])
-                    or (now - changed).total_seconds() < timeout):
+            task = instance['task_state']
+            if task not in states.TRANSIENT or task == states.DELETING or \
+                    self.locks.busy(instance['uuid']):
                 continue
-            LOG.warning('build of %s timed out after %d s', instance['uuid'], timeout)
-            self._fail_stuck_build(ctxt, instance, f'Build timed out after {timeout} s on '
-                                                   f'{self.host}.')
+            changed = timeutils.parse(instance.get('updated_at') or instance['created_at'])
+            age = (now - changed).total_seconds()
+            if task == states.SPAWNING:
+                timeout = self.conf.compute.build_timeout
+                if timeout and age >= timeout:
+                    LOG.warning('build of %s timed out after %d s', instance['uuid'], timeout)
+                    self._fail_stuck_build(ctxt, instance, f'Build timed out after {timeout} s '
+                                                           f'on {self.host}.')
+                continue
+            timeout = self.conf.compute.stuck_task_timeout
+            if timeout and age >= timeout:
+                LOG.warning('%s of %s made no progress for %d s', task, instance['uuid'], age)
+                self.repairer.repair(ctxt, instance, why=f'no progress for {timeout} s on '
+                                                         f'{self.host} (a lost message)')
 
     def _fail_stuck_build(self, ctxt, instance, message):
         try:

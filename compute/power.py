@@ -70,7 +70,7 @@ class PowerEndpoint:
         if self.driver.get_power_state(instance) != power_state.SHUTDOWN:
             self.driver.power_off(instance, self.conf.shutdown_timeout)
 
-    def _repair_soft_delete(self, ctxt, instance):
+    def _repair_soft_delete(self, ctxt, instance, why):
         """The user asked for the delete: a crash mid-way finishes it rather than
         leaving a stopped server behind."""
         LOG.info('finishing the interrupted soft delete of %s', instance['uuid'])

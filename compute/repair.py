@@ -37,16 +37,22 @@ class Repairer:
         self.hooks = {}
 
     def register(self, task_state, hook):
-        """``hook(ctxt, instance)`` handles ``task_state`` instead of the generic repair."""
+        """``hook(ctxt, instance, why)`` handles ``task_state`` instead of the generic
+        repair; ``why`` ends the fault's sentence 'X was interrupted by ...'."""
         self.hooks[task_state] = hook
 
-    def repair(self, ctxt, instance):
+    def restart_reason(self):
+        return f'a restart of the compute service on {self.runner.host}'
+
+    def repair(self, ctxt, instance, why=None):
+        """End the action ``instance`` is stuck in; ``why`` defaults to a restart."""
+        why = why or self.restart_reason()
         task = instance['task_state']
         if task in self.hooks:
-            return self.hooks[task](ctxt, instance)
-        return self.generic(ctxt, instance)
+            return self.hooks[task](ctxt, instance, why)
+        return self.generic(ctxt, instance, why)
 
-    def generic(self, ctxt, instance):
+    def generic(self, ctxt, instance, why=None):
         """task_state None; vm_state from the guest's power (or ERROR); a fault."""
         task = instance['task_state']
         row = _ROW_OF_TASK.get(task)
@@ -57,9 +63,13 @@ class Repairer:
                     else vm_state_from_power(instance['vm_state'], power))
         LOG.info('%s of %s was interrupted; it is now %s', row.name, instance['uuid'],
                  vm_state)
-        message = (f'{row.name} was interrupted by a restart of the compute service on '
-                   f'{self.runner.host}.')
+        message = interrupted(row.name, why or self.restart_reason())
         return self.runner.finish(ctxt, instance, task,
                                   {'vm_state': vm_state, 'task_state': None,
                                    'power_state': power},
                                   fault={'code': 500, 'message': message})
+
+
+def interrupted(action, why):
+    """The fault message of an action that could not finish."""
+    return f'{action} was interrupted by {why}.'

@@ -206,7 +206,7 @@ class ShelveEndpoint:
         return done
 
     # -- start-up repair ----------------------------------------------------------
-    def _repair_shelving(self, ctxt, instance):
+    def _repair_shelving(self, ctxt, instance, why):
         """Interrupted before the guest was gone: drop the unfinished image; the
         vm_state is what the guest's power says."""
         image_id = (instance.get('system_metadata') or {}).get('shelved_image_id')
@@ -214,19 +214,19 @@ class ShelveEndpoint:
             self.snapshotter.discard(ctxt, image_id)
         power = self.runner.power_state(instance)
         vm_state = repair.vm_state_from_power(instance['vm_state'], power)
-        return self._repaired(ctxt, instance, vm_state, power, 'shelve')
+        return self._repaired(ctxt, instance, vm_state, power, 'shelve', why)
 
-    def _repair_offloading(self, ctxt, instance):
+    def _repair_offloading(self, ctxt, instance, why):
         """The image is active already: finish the offload (the guest may be gone)."""
         LOG.info('finishing the interrupted offload of %s', instance['uuid'])
         return self._offload(ctxt, instance)
 
-    def _repair_unshelving(self, ctxt, instance):
+    def _repair_unshelving(self, ctxt, instance, why):
         power = self.runner.power_state(instance)
         if instance['vm_state'] == states.SHELVED:
             running = power == power_state.RUNNING
             vm_state = states.ACTIVE if running else states.SHELVED
-            updated = self._repaired(ctxt, instance, vm_state, power, 'unshelve')
+            updated = self._repaired(ctxt, instance, vm_state, power, 'unshelve', why)
             if running and updated is not None:
                 self._drop_shelved_image(ctxt, instance)
             return updated
@@ -238,14 +238,12 @@ class ShelveEndpoint:
         except Exception:  # noqa: BLE001 - the row must still leave 'unshelving'
             LOG.exception('removing the half-spawned guest of %s', instance['uuid'])
         self._back_to_offloaded(ctxt, instance, None, {
-            'code': 500, 'message': f'unshelve was interrupted by a restart of the compute '
-                                    f'service on {self.host}.'})
+            'code': 500, 'message': repair.interrupted('unshelve', why)})
         return None
 
-    def _repaired(self, ctxt, instance, vm_state, power, action):
+    def _repaired(self, ctxt, instance, vm_state, power, action, why):
         LOG.info('%s of %s was interrupted; it is now %s', action, instance['uuid'], vm_state)
-        message = (f'{action} was interrupted by a restart of the compute service on '
-                   f'{self.host}.')
+        message = repair.interrupted(action, why)
         return self.runner.finish(ctxt, instance, instance['task_state'],
                                   {'vm_state': vm_state, 'task_state': None,
                                    'power_state': power},

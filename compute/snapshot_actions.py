@@ -44,10 +44,10 @@ class SnapshotEndpoint:
         image = self.snapshotter.capture(ctxt, instance, image_id)
         LOG.info('%s of %s stored as image %s', row_name, instance['uuid'], image['id'])
 
-    def _repair(self, ctxt, instance):
+    def _repair(self, ctxt, instance, why):
         """A crash mid-snapshot: the unfinished image goes (one that became active
         stays), then the usual repair with a fault."""
         image_id = (instance.get('system_metadata') or {}).get('snapshot_image_id')
         if image_id:
             self.snapshotter.discard(ctxt, image_id, unfinished_only=True)
-        return self.repairer.generic(ctxt, instance)
+        return self.repairer.generic(ctxt, instance, why)

@@ -112,3 +112,4 @@ class ConductorManager:
     # -- periodic ----------------------------------------------------------
     def repair_stuck_builds(self, ctxt):
         self.build_task.repair_stuck(ctxt, self.conf.compute.build_timeout)
+        self.shelve.repair_stuck(ctxt, self.conf.compute.stuck_task_timeout)

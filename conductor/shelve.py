@@ -133,6 +133,20 @@ class ShelveEndpoint:
         actions.event_finish(self.db, uuid, ctxt.request_id, EVENT, result, details,
                              start_time=started)
 
+    def repair_stuck(self, ctxt, timeout):
+        """Offloaded instances left 'unshelving' with no host past ``timeout`` seconds
+        (the conductor died before it cast, or the cast was lost) go back to
+        SHELVED_OFFLOADED with a fault; unshelving again just works."""
+        if not timeout:
+            return
+        now = timeutils.utcnow()
+        for instance in instances.list_(self.db, {'task_state': states.UNSHELVING,
+                                                  'host': None}):
+            changed = instance.get('updated_at') or instance['created_at']
+            if (now - changed).total_seconds() >= timeout:
+                self._fail(ctxt, instance, now, f'unshelve made no progress for {timeout} s '
+                                                '(a lost message); try again.')
+
     # -- compute -> conductor ------------------------------------------------
     def instance_offloaded(self, ctxt, host, instance_uuid, event=None):
         """``host`` removed the guest of a shelved instance (an offload, or an

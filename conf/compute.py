@@ -16,6 +16,10 @@ OPTS = [
     cfg.StrOpt('instances_path', help='Instance directories (default <state_path>/instances).'),
     cfg.IntOpt('build_timeout', default=600, min=0,
                help='Seconds a build may stay in a transient state before it is put in ERROR.'),
+    cfg.IntOpt('stuck_task_timeout', default=600, min=0,
+               help='Seconds a lifecycle action may stay in its transient task_state with '
+                    'no worker on it (a lost message) before it is ended with a fault; '
+                    '0 turns the check off.'),
     cfg.IntOpt('resource_report_interval', default=60, min=1,
                help='Seconds between inventory reports.'),
     cfg.FloatOpt('debug_action_pause', default=0.0, min=0.0,

@@ -39,7 +39,7 @@ def build(conf, transport, host=None, driver=None):
                                   lambda: manager.heartbeat(ctxt)),
                                  (conf.compute.resource_report_interval, 'report_resources',
                                   lambda: manager.report_resources(ctxt)),
-                                 (60, 'check_build_timeouts',
+                                 (60, 'check_stuck_tasks',
                                   lambda: manager.check_build_timeouts(ctxt)),
                                  *power_sync.tasks(conf, manager, ctxt),
                                  *reclaim.tasks(conf, manager, ctxt),

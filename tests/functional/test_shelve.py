@@ -312,3 +312,30 @@ def _wire(row):
     """The instance as it arrives over RPC (datetimes as ISO strings)."""
     return {k: (v.isoformat() if isinstance(v, datetime.datetime) else v)
             for k, v in dict(row).items()}
+
+
+class _Quiet:
+    def instance(self, *args, **kwargs):
+        pass
+
+
+def test_conductor_ends_an_unshelve_whose_message_was_lost(cloud, demo, server):
+    import sqlalchemy as sa
+    from conductor import shelve as conductor_shelve
+    from db import models
+    shelve_to(demo, server, 'SHELVED_OFFLOADED')
+    endpoint = conductor_shelve.ShelveEndpoint(cloud.conf, cloud.db, None, None, _Quiet(),
+                                               None)
+    table = models.Instance.__table__
+    for age, ended in ((30, False), (7200, True)):
+        when = timeutils.utcnow() - datetime.timedelta(seconds=age)
+        with cloud.db.write() as conn:
+            conn.execute(sa.update(table).where(table.c.uuid == server).values(
+                task_state='unshelving', updated_at=when))
+        endpoint.repair_stuck(CTXT, 600)
+        row = instances.get(cloud.db, server)
+        assert (row['task_state'] is None) is ended, age
+    assert row['vm_state'] == 'shelved_offloaded'
+    assert 'lost message' in latest_fault(cloud, server)['message']
+    demo.accepted(server, {'unshelve': None})
+    demo.wait_status(server, {'ACTIVE'})

@@ -183,3 +183,25 @@ def test_init_host_repairs_every_transient_task_state():
     assert repaired[states.SOFT_DELETING]['vm_state'] == states.SOFT_DELETED
     assert repaired[states.REBOOTING]['vm_state'] == states.ACTIVE
     assert repaired[states.REBUILDING]['vm_state'] == states.ERROR
+
+
+@pytest.mark.parametrize('age,busy,ended', [(7200, False, True), (10, False, False),
+                                            (7200, True, False)])
+def test_an_action_whose_message_was_lost_is_ended_with_a_fault(age, busy, ended):
+    old = (timeutils.utcnow() - datetime.timedelta(seconds=age)).isoformat()
+    stuck = instance(vm_state='active', task_state='powering-off', updated_at=old)
+    conductor = RecordingConductor(on_host=[stuck])
+    manager, driver = make(conductor)
+    driver.spawn(stuck, IMAGE, '/images/img')
+    if busy:
+        with manager.locks.hold(stuck['uuid']):
+            manager.check_build_timeouts(CTXT)
+    else:
+        manager.check_build_timeouts(CTXT)
+    updates = conductor.named('instance_update')
+    assert bool(updates) is ended
+    if ended:
+        [(_, _uuid, values, expected, fault)] = updates
+        assert (values['task_state'], values['vm_state'], expected) == (
+            None, 'active', 'powering-off')
+        assert 'lost message' in fault['message']
