@@ -104,3 +104,20 @@ class NotSupported(Conflict):
 class UnsupportedMediaType(StratusError):
     code = 415
     message = 'The request body has an unsupported content type: %(content_type)s.'
+
+
+class ServiceUnavailable(StratusError):
+    code = 503
+    message = '%(what)s is unavailable: %(reason)s'
+
+
+class InvalidToken(NotFound):
+    message = 'The console token is invalid or has expired.'
+
+
+class ConsoleTypeInvalid(Invalid):
+    message = 'Invalid console type %(console_type)s.'
+
+
+class ConsoleNotAvailable(Conflict):
+    message = 'Guest does not have a console available: %(reason)s'

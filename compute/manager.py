@@ -23,7 +23,7 @@ DELETE_EVENT = 'compute_terminate_instance'
 
 
 class ComputeManager:
-    RPC_API_VERSION = '1.1'
+    RPC_API_VERSION = '1.2'
 
     def __init__(self, conf, host, driver, conductor_api, notifier, image_store,
                  resource_tracker):

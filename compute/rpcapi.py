@@ -6,11 +6,12 @@ Every compute RPC is declared here, in one place. Casts unless marked call.
 1.1 - the lifecycle actions: reboot, stop/start, pause/unpause, suspend/resume,
       rescue/unrescue, rebuild, snapshot/backup, shelve/offload/unshelve,
       soft delete/restore, console output (call), set_admin_password (call)
+1.2 - get_vnc_console (call), validate_console_port (call)
 """
 from rpc import client as rpc_client
 
 TOPIC = 'compute'
-VERSION = '1.1'
+VERSION = '1.2'
 
 
 class ComputeAPI:
@@ -109,6 +110,18 @@ class ComputeAPI:
         """Set the guest's admin password through its agent; raises when it cannot."""
         return self.client.call(ctxt, 'set_admin_password', server=host, version='1.1',
                                 instance=instance, new_pass=new_pass)
+
+    # -- 1.2: consoles ------------------------------------------------------
+    def get_vnc_console(self, ctxt, host, instance):
+        """Where the guest's VNC server answers: {'host', 'port',
+        'internal_access_path'}; ConsoleNotAvailable when it has none."""
+        return self.client.call(ctxt, 'get_vnc_console', server=host, version='1.2',
+                                instance=instance)
+
+    def validate_console_port(self, ctxt, host, instance, port, console_type):
+        """True when the guest's console still listens on ``port`` (not another guest's)."""
+        return self.client.call(ctxt, 'validate_console_port', server=host, version='1.2',
+                                instance=instance, port=port, console_type=console_type)
 
 
 _V1_0 = frozenset({'build_and_run_instance', 'terminate_instance', 'list_guests'})

@@ -4,6 +4,7 @@ from oslo_config import cfg
 from conf import api as api_opts
 from conf import base as base_opts
 from conf import compute as compute_opts
+from conf import console as console_opts
 from conf import database as database_opts
 from conf import identity as identity_opts
 from conf import lifecycle as lifecycle_opts
@@ -11,7 +12,7 @@ from conf import quota as quota_opts
 from conf import scheduler as scheduler_opts
 
 _MODULES = (base_opts, database_opts, api_opts, identity_opts,
-            scheduler_opts, compute_opts, lifecycle_opts, quota_opts)
+            scheduler_opts, compute_opts, lifecycle_opts, console_opts, quota_opts)
 
 
 def register_opts(conf):
