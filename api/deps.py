@@ -8,6 +8,7 @@ class Deps:
     db: object
     conductor_api: object = None
     compute_api: object = None
+    consoleauth_api: object = None
     image_store: object = None
     identity: object = None
     services_down_time: int = 60

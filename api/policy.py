@@ -38,6 +38,8 @@ RULES = {
     'os-deferred-delete:force': (MEMBER, ADMIN),
     'os-admin-password': (MEMBER, ADMIN),
     'os-console-output': (MEMBER, ADMIN),
+    'os-remote-consoles': (MEMBER, ADMIN),
+    'os-console-auth-tokens': (ADMIN,),
     'os-admin-actions:reset_state': (ADMIN,),
     'flavors:index': None,
     'flavors:manage': (ADMIN,),

@@ -5,6 +5,7 @@ import time
 import routes
 
 from api import auth
+from api import console_auth
 from api import microversion
 from api import tokens
 from api import wsgi
@@ -22,9 +23,9 @@ def public(func):
 
 def _log_path(req):
     try:
-        return req.path
+        return console_auth.redact(req.path)
     except UnicodeDecodeError:  # not UTF-8: log the raw bytes instead
-        return repr(req.environ.get('PATH_INFO', ''))
+        return console_auth.redact(repr(req.environ.get('PATH_INFO', '')))
 
 
 class App:

@@ -5,6 +5,7 @@ import traceback
 from common import exception
 from common import timeutils
 from compute import action
+from compute import console
 from compute import guest
 from compute import locks
 from compute import power
@@ -46,6 +47,7 @@ class ComputeManager:
                                                             self.repairer),
                           rescue.RescueEndpoint(self.runner, image_store),
                           guest.GuestEndpoint(self.runner),
+                          console.ConsoleEndpoint(conf, driver),
                           shelve.ShelveEndpoint(conf, self.runner, image_store,
                                                 self.snapshotter, self.repairer)]
 

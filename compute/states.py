@@ -138,6 +138,7 @@ ACTIONS = {action.name: action for action in (
     _host_action('changePassword', (ACTIVE,), UPDATING_PASSWORD),
     # Reads only: no task_state, any vm_state, but a host must hold the guest.
     Action('os-getConsoleOutput', task_states=ANY, check_lock=False, needs_host=True),
+    Action('os-getVNCConsole', task_states=ANY, check_lock=False, needs_host=True),
     # Not a body key: DELETE /servers/{id} while [DEFAULT] reclaim_instance_interval > 0.
     Action('soft_delete', task_states=ANY, task_state=SOFT_DELETING,
            end_state=SOFT_DELETED),

@@ -29,6 +29,14 @@ VNC_OPTS = [
     cfg.HostAddressOpt('novncproxy_host', default='127.0.0.1',
                        help='Address stratus-novncproxy binds.'),
     cfg.PortOpt('novncproxy_port', default=6080, help='Port stratus-novncproxy binds.'),
+    cfg.IntOpt('test_port_base', default=5900, min=1024, max=55435,
+               help='libvirt test:/// driver only (it never assigns VNC ports): each '
+                    'compute host gives its guests fixed ports from its own block of 100, '
+                    'test_port_base + 100 * (CRC-32 of the host name mod 100), the lowest '
+                    'free one first.'),
+    cfg.StrOpt('novnc_web', default='/usr/share/novnc',
+               help='Directory of noVNC\'s web page that stratus-novncproxy serves to '
+                    'plain HTTP GETs (Debian\'s novnc package).'),
 ]
 
 CONSOLE_OPTS = [

@@ -1,6 +1,8 @@
 """Client side of the consoleauth RPC API (topic 'consoleauth'); every method is declared here.
 
-1.0 - authorize_console (call), check_token (call), delete_tokens_for_instance (cast)
+1.0 - authorize_console (call), check_token (call), delete_tokens_for_instance (cast);
+      authorize_console's compute_host (the instance's compute service host, which
+      check_token asks to re-validate the port) was added before the first release
 """
 from rpc import client as rpc_client
 
@@ -13,19 +15,25 @@ class ConsoleAuthAPI:
         self.client = rpc_client.Client(conf, transport, TOPIC, VERSION, 'consoleauth')
 
     def authorize_console(self, ctxt, instance_uuid, console_type, host, port,
-                          internal_access_path=None, access_url_base=None):
+                          internal_access_path=None, access_url_base=None,
+                          compute_host=None):
         """Mint a token for the console at host:port of the instance; returns
-        {'token', 'expires'}. The plain token exists only in this answer; the store keeps
-        its SHA-256. Raises ServiceUnavailable when the token store is down."""
+        {'token', 'expires'} (expires: epoch seconds). The plain token exists only in
+        this answer; the store keeps its SHA-256. ``host`` is the address the proxy
+        connects to ([vnc] server_proxyclient_address); ``compute_host`` is the
+        instance's compute service host (instance['host']), whose compute check_token
+        asks to confirm the port: a token minted without it is never accepted.
+        Raises ServiceUnavailable when the token store is down."""
         return self.client.call(ctxt, 'authorize_console', instance_uuid=instance_uuid,
                                 console_type=console_type, host=host, port=port,
                                 internal_access_path=internal_access_path,
-                                access_url_base=access_url_base)
+                                access_url_base=access_url_base, compute_host=compute_host)
 
     def check_token(self, ctxt, token):
         """The connection info of a valid token whose port the instance's compute still
         confirms ({'instance_uuid', 'console_type', 'host', 'port',
-        'internal_access_path', 'expires'}), or None."""
+        'internal_access_path', 'access_url_base', 'expires'}), or None. Raises
+        ServiceUnavailable when the token store is down (refuse the session too)."""
         return self.client.call(ctxt, 'check_token', token=token)
 
     def delete_tokens_for_instance(self, ctxt, instance_uuid):

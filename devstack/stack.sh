@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Start a distributed Stratus deployment on this machine: one process per
-# service (conductor, scheduler, api, COMPUTE_HOSTS compute workers) over
-# RabbitMQ, with memcached and SQLite/PostgreSQL/MariaDB.
+# service (conductor, scheduler, consoleauth, api, novncproxy, COMPUTE_HOSTS
+# compute workers) over RabbitMQ, with memcached (console tokens) and
+# SQLite/PostgreSQL/MariaDB.
 #
 # Settings and their defaults: devstack/settings (all overridable from the
 # environment). Safe to run again: services already running are left alone,
@@ -110,6 +111,7 @@ tail_log() {
 
 validate_settings() {
     [[ "$API_PORT" =~ ^[0-9]+$ ]] || die "API_PORT must be a number (got '$API_PORT')"
+    [[ "$NOVNCPROXY_PORT" =~ ^[0-9]+$ ]] || die "NOVNCPROXY_PORT must be a number (got '$NOVNCPROXY_PORT')"
     [[ "$COMPUTE_HOSTS" =~ ^[1-9][0-9]*$ ]] || die "COMPUTE_HOSTS must be >= 1 (got '$COMPUTE_HOSTS')"
     [[ "$DATABASE_NAME" =~ ^[A-Za-z0-9_]+$ ]] || die "DATABASE_NAME may only hold letters, digits and _"
     case "$DATABASE" in
@@ -281,6 +283,11 @@ token_secret = $(cfg_escape "$TOKEN_SECRET")
 
 [cache]
 memcache_servers = $MEMCACHED
+
+[vnc]
+novncproxy_host = $NOVNCPROXY_HOST
+novncproxy_port = $NOVNCPROXY_PORT
+novncproxy_base_url = http://$NOVNCPROXY_HOST:$NOVNCPROXY_PORT/vnc_lite.html
 EOF
     } | write_file "$CONTROLLER_CONF"
 
@@ -381,9 +388,14 @@ start_daemons() {
     if ! ours_pid "$PID_DIR/stratus-api.pid" >/dev/null && tcp_open "$API_HOST" "$API_PORT"; then
         die "$API_HOST:$API_PORT is already in use by another program (set API_PORT)"
     fi
+    if ! ours_pid "$PID_DIR/stratus-novncproxy.pid" >/dev/null && tcp_open "$NOVNCPROXY_HOST" "$NOVNCPROXY_PORT"; then
+        die "$NOVNCPROXY_HOST:$NOVNCPROXY_PORT is already in use by another program (set NOVNCPROXY_PORT)"
+    fi
     start_daemon stratus-conductor "$VENV/bin/stratus-conductor" --config-file "$CONTROLLER_CONF"
     start_daemon stratus-scheduler "$VENV/bin/stratus-scheduler" --config-file "$CONTROLLER_CONF"
+    start_daemon stratus-consoleauth "$VENV/bin/stratus-consoleauth" --config-file "$CONTROLLER_CONF"
     start_daemon stratus-api "$VENV/bin/stratus-api" --config-file "$CONTROLLER_CONF"
+    start_daemon stratus-novncproxy "$VENV/bin/stratus-novncproxy" --config-file "$CONTROLLER_CONF"
     for ((n = 1; n <= COMPUTE_HOSTS; n++)); do
         start_daemon "compute-$n" "$VENV/bin/stratus-compute" --config-file "$STATE_DIR/compute-$n.conf"
     done
@@ -394,6 +406,20 @@ check_alive() {
     ours_pid "$PID_DIR/$1.pid" >/dev/null && return
     tail_log "$1"
     die "$1 exited"
+}
+
+# Any HTTP answer will do (a 405 too, when the novnc package is missing).
+wait_for_novncproxy() {
+    local url="http://$NOVNCPROXY_HOST:$NOVNCPROXY_PORT/vnc_lite.html" deadline=$((SECONDS + API_TIMEOUT))
+    log "waiting for $url"
+    until curl -s -o /dev/null --max-time 5 "$url"; do
+        check_alive stratus-novncproxy
+        if ((SECONDS >= deadline)); then
+            tail_log stratus-novncproxy
+            die "stratus-novncproxy did not answer at $url within ${API_TIMEOUT}s"
+        fi
+        sleep 1
+    done
 }
 
 wait_for_api() {
@@ -430,8 +456,10 @@ wait_for_ping() {
 wait_for_services() {
     local n
     wait_for_api
+    wait_for_novncproxy
     wait_for_ping stratus-conductor conductor
     wait_for_ping stratus-scheduler scheduler
+    wait_for_ping stratus-consoleauth consoleauth
     for ((n = 1; n <= COMPUTE_HOSTS; n++)); do
         wait_for_ping "compute-$n" compute --host "compute-$n"
     done
@@ -466,6 +494,7 @@ print_summary() {
 Stratus is running.
   compute API:   http://$API_HOST:$API_PORT/compute/v2.1
   identity API:  http://$API_HOST:$API_PORT/identity/v3
+  noVNC proxy:   http://$NOVNCPROXY_HOST:$NOVNCPROXY_PORT/vnc_lite.html
   credentials:   source $OPENRC
   logs:          $LOG_DIR/<service>.log
   configs:       $STATE_DIR/*.conf

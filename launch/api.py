@@ -7,6 +7,7 @@ from api import identity_store
 from api import router
 from conf import identity as identity_opts
 from compute import rpcapi as compute_rpcapi
+from consoleauth import rpcapi as consoleauth_rpcapi
 from conductor import rpcapi as conductor_rpcapi
 from db import engine
 from db import services
@@ -31,6 +32,7 @@ def build_app(conf, transport, db):
         conf=conf, db=db,
         conductor_api=conductor_rpcapi.ConductorAPI(conf, transport),
         compute_api=compute_rpcapi.ComputeAPI(conf, transport),
+        consoleauth_api=consoleauth_rpcapi.ConsoleAuthAPI(conf, transport),
         image_store=image_store.LocalStore.from_conf(conf),
         identity=identity_store.IdentityStore.from_conf(conf),
         services_down_time=conf.service_down_time)

@@ -12,7 +12,7 @@ from db import actions
 
 PREFIX = '/compute/v2.1/servers/{server_id}/action'
 # One module per family of actions under api/handlers/actions/.
-_FAMILIES = ('lock', 'power', 'deferred', 'images', 'rescue', 'guest', 'shelve')
+_FAMILIES = ('lock', 'power', 'deferred', 'images', 'rescue', 'guest', 'shelve', 'console')
 
 
 def _specs():
@@ -33,7 +33,8 @@ def action(req, deps, server_id):
         raise exception.Invalid('The action body must name exactly one action.')
     name, args = next(iter(body.items()))
     spec = SPECS.get(name)
-    if spec is None or req.api_version < spec.min_version:
+    if spec is None or req.api_version < spec.min_version or (
+            spec.max_version and req.api_version > spec.max_version):
         raise exception.Invalid(f'There is no such action: {name}')
     schemas.validate(spec.schema, args)
     instance = server_handlers.get_instance(req, deps, server_id)

@@ -4,6 +4,7 @@ import urllib.parse
 import uuid as uuid_mod
 
 from api import build_request
+from api import console_auth
 from api import policy
 from api import quota
 from api import schemas
@@ -186,6 +187,8 @@ def delete_instance(req, deps, instance, soft=False):
         deleted = (_try_soft_delete(deps, ctxt, instance) if soft and _deferred(deps, instance)
                    else _try_delete(deps, ctxt, instance))
         if deleted:
+            # Every delete path (soft, local, forced) ends here: its consoles close.
+            console_auth.forget_tokens(deps, ctxt, instance['uuid'])
             return
         # A build finished (or a host was chosen) between our read and the
         # compare-and-swap: look again and delete what is there now.

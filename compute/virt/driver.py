@@ -105,6 +105,12 @@ class ComputeDriver(abc.ABC):
         """Set the admin password through the guest agent; NotSupported without one."""
         raise _unsupported('set the admin password', self)
 
+    def get_vnc_port(self, instance):
+        """The TCP port of the running guest's VNC server (on [vnc] server_listen);
+        ConsoleNotAvailable (409) when the guest is missing, not running or has none."""
+        raise exception.ConsoleNotAvailable(
+            reason=f'the {type(self).__name__} driver has no VNC consoles')
+
 
 def _unsupported(action, drv):
     return exception.NotSupported(action=action,

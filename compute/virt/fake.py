@@ -1,4 +1,5 @@
 """One configurable in-memory virt driver for tests and the all-in-one without libvirt."""
+import itertools
 import shutil
 import threading
 import time
@@ -6,6 +7,8 @@ import time
 from common import exception
 from compute.virt import driver
 from compute.virt import power_state
+
+VNC_BASE = 5900
 
 
 class FakeDriver(driver.ComputeDriver):
@@ -65,9 +68,12 @@ class FakeDriver(driver.ComputeDriver):
         with self._lock:
             if uuid in self._guests:
                 raise exception.VirtError(reason='instance %s already exists' % uuid)
+            ports = {g['vnc_port'] for g in self._guests.values()}
             self._guests[uuid] = {'instance': dict(instance), 'image': image,
                                   'image_path': image_path,
-                                  'power_state': power_state.RUNNING}
+                                  'power_state': power_state.RUNNING,
+                                  'vnc_port': next(p for p in itertools.count(VNC_BASE)
+                                                   if p not in ports)}
 
     def destroy(self, instance):
         with self._lock:
@@ -160,3 +166,18 @@ class FakeDriver(driver.ComputeDriver):
             raise exception.NotSupported(action='set the admin password',
                                          reason='the guest has no agent')
         guest['admin_password'] = new_pass
+
+    def get_vnc_port(self, instance):
+        with self._lock:
+            guest = self._guests.get(instance['uuid'])
+            if guest is None:
+                raise exception.ConsoleNotAvailable(
+                    reason=f'instance {instance["uuid"]} has no guest on {self.host}')
+            if guest['power_state'] not in (power_state.RUNNING, power_state.PAUSED):
+                raise exception.ConsoleNotAvailable(
+                    reason=f'instance {instance["uuid"]} is not running')
+            return guest['vnc_port']
+
+    def set_vnc_port(self, instance, port):
+        """Test hook: the guest's VNC server moved (a token for the old port must fail)."""
+        self._set(instance, self.get_power_state(instance), vnc_port=port)

@@ -7,6 +7,9 @@ import tempfile
 import pytest
 from pytest_rabbitmq import factories
 
+# Private memcached servers (console tokens): memcached, memcached_factory, module_memcached.
+from tests.memcached import memcached, memcached_factory, module_memcached  # noqa: F401
+
 # Below the kernel's ephemeral port range (32768-60999), so no client socket can hold it.
 RABBIT_PORT = 16720  # pytest.ini: rabbitmq_port
 

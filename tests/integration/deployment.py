@@ -16,13 +16,20 @@ class Deployment:
     """Writes config files like devstack does and runs each service as its own process."""
 
     def __init__(self, root, transport_url, api_port, db_url=None, compute_hosts=2,
-                 schedulers=1, node_vcpus=8, node_memory_mb=16384, extra=None):
+                 schedulers=1, node_vcpus=8, node_memory_mb=16384, extra=None,
+                 memcache_servers=None, consoleauths=1, novncproxy_port=None):
         self.root = str(root)
         self.transport_url = transport_url
         self.api_port = api_port
         self.db_url = db_url or f'sqlite:///{self.root}/stratus.sqlite'
         self.hosts = [f'compute-{n}' for n in range(1, compute_hosts + 1)]
         self.schedulers = schedulers
+        # One string or a list of host:port; None: consoleauth keeps tokens in-process.
+        self.memcache_servers = ([memcache_servers] if isinstance(memcache_servers, str)
+                                 else list(memcache_servers or []))
+        self.consoleauths = consoleauths
+        # A port: stratus-novncproxy runs there and console URLs point at it.
+        self.novncproxy_port = novncproxy_port
         self.node = (node_vcpus, node_memory_mb)
         self.extra = extra or {}
         self.procs = {}
@@ -35,6 +42,10 @@ class Deployment:
     def url(self):
         return f'http://127.0.0.1:{self.api_port}'
 
+    @property
+    def novncproxy_url(self):
+        return f'http://127.0.0.1:{self.novncproxy_port}'
+
     def _write_conf(self, name, host, database):
         cp = configparser.ConfigParser(interpolation=None)
         cp['DEFAULT'] = {'transport_url': self.transport_url, 'state_path': self.root,
@@ -44,6 +55,12 @@ class Deployment:
             cp['database'] = {'connection': self.db_url}
         cp['api'] = {'listen': '127.0.0.1', 'port': str(self.api_port)}
         cp['identity'] = {'users': USERS}
+        if self.memcache_servers:
+            cp['cache'] = {'memcache_servers': ','.join(self.memcache_servers)}
+        if self.novncproxy_port:
+            cp['vnc'] = {'novncproxy_host': '127.0.0.1',
+                         'novncproxy_port': str(self.novncproxy_port),
+                         'novncproxy_base_url': f'{self.novncproxy_url}/vnc_lite.html'}
         cp['quota'] = {'instances': '-1', 'cores': '-1', 'ram': '-1'}
         cp['compute'] = {'instances_path': os.path.join(self.root, 'instances', host)}
         cp['libvirt'] = {'test_node_vcpus': str(self.node[0]),
@@ -87,10 +104,18 @@ class Deployment:
         self.start_service('conductor', 'launch.conductor', self.conf_path)
         for n in range(self.schedulers):
             self.start_service(f'scheduler-{n}', 'launch.scheduler', self.conf_path)
+        for n in range(self.consoleauths):
+            self.start_consoleauth(n)
         for host in self.hosts:
             self.start_compute(host)
         self.start_service('api', 'launch.api', self.conf_path)
+        if self.novncproxy_port:
+            self.start_service('novncproxy', 'launch.novncproxy', self.conf_path)
         self.wait_ready()
+
+    def start_consoleauth(self, n=0):
+        """consoleauth-N on the controller config (tokens shared through memcached)."""
+        return self.start_service(f'consoleauth-{n}', 'launch.consoleauth', self.conf_path)
 
     def start_compute(self, host):
         return self.start_service(host, 'launch.compute', self.compute_confs[host])
@@ -99,7 +124,8 @@ class Deployment:
         deadline = time.monotonic() + timeout
         while True:
             self._check_alive()
-            if self._api_up() and self._nodes_reported():
+            if (self._api_up() and self._nodes_reported() and self._consoleauth_up()
+                    and self._proxy_up()):
                 return
             if time.monotonic() > deadline:
                 raise RuntimeError(f'deployment not ready after {timeout} s; logs in {self.root}')
@@ -113,6 +139,19 @@ class Deployment:
     def _api_up(self):
         try:
             return requests.get(f'{self.url}/identity/v3', timeout=2).status_code == 200
+        except requests.RequestException:
+            return False
+
+    def _consoleauth_up(self):
+        # Calls sent before its queue exists are dropped: wait for its start-up line.
+        names = [n for n in self.procs if n.startswith('consoleauth-')]
+        return all('consoleauth started' in self.log_tail(n, 10 ** 6) for n in names)
+
+    def _proxy_up(self):
+        if not self.novncproxy_port:
+            return True
+        try:
+            return requests.get(f'{self.novncproxy_url}/vnc_lite.html', timeout=2).ok
         except requests.RequestException:
             return False
 
@@ -139,6 +178,8 @@ class Deployment:
 
     def restart(self, name):
         self._killed.discard(name)
+        if name.startswith('consoleauth-'):
+            return self.start_consoleauth(int(name.split('-', 1)[1]))
         return self.start_compute(name) if name in self.hosts else None
 
     def stop(self):

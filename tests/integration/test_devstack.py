@@ -18,7 +18,8 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 STACK = REPO_ROOT / "devstack" / "stack.sh"
 UNSTACK = REPO_ROOT / "devstack" / "unstack.sh"
 COMPUTE_HOSTS = 2
-SERVICES = {"stratus-conductor", "stratus-scheduler", "stratus-api"} | {
+SERVICES = {"stratus-conductor", "stratus-scheduler", "stratus-consoleauth", "stratus-api",
+            "stratus-novncproxy"} | {
     f"compute-{n}" for n in range(1, COMPUTE_HOSTS + 1)
 }
 
@@ -91,6 +92,7 @@ def test_stack_twice_then_unstack(tmp_path):
     state_dir = tmp_path / "state"
     port = free_port()
     env = dict(os.environ, STATE_DIR=str(state_dir), API_PORT=str(port), API_HOST="127.0.0.1",
+               NOVNCPROXY_PORT=str(free_port()),
                COMPUTE_HOSTS=str(COMPUTE_HOSTS), OPENRC=str(tmp_path / "openrc"))
     log_path = tmp_path / "devstack.log"
     pid_dir = state_dir / "pids"

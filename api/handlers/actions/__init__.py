@@ -26,6 +26,7 @@ class Spec:
     # The instance action's name as Nova records it (None: not recorded).
     record: typing.Optional[str] = ''
     min_version: tuple = (2, 1)
+    max_version: typing.Optional[tuple] = None
 
     def row_for(self, args):
         key = self.row(args) if callable(self.row) else (self.row or self.name)

@@ -2,6 +2,7 @@
 import secrets
 
 from api import build_request
+from api import console_auth
 from api import schemas
 from api import wsgi
 from api.handlers.actions import NULL
@@ -75,6 +76,7 @@ def _rebuild(req, deps, instance, args):
     instance = begin(deps, instance, states.ACTIONS['rebuild'], values=values)
     deps.compute_api.rebuild_instance(ctxt, instance['host'], instance,
                                       build_request.image_for_compute(image), started_from)
+    console_auth.forget_tokens(deps, ctxt, instance['uuid'])
     base = deps.endpoint(req, '/compute')
     body = views.detail(instance, base, req.api_version, ctxt.is_admin)
     if req.api_version < (2, 75):

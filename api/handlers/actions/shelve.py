@@ -5,6 +5,7 @@ system_metadata names it (``shelved_image_id``) from the first moment: a delete
 racing the shelve still finds the image to remove.
 """
 from api import build_request
+from api import console_auth
 from api.handlers.actions import NULL
 from api.handlers.actions import Spec
 from api.handlers.actions import begin
@@ -61,6 +62,7 @@ def _shelve(req, deps, instance, args):
     offload = deps.conf.shelved_offload_time == 0
     deps.compute_api.shelve_instance(req.context, instance['host'], instance, image['id'],
                                      offload)
+    console_auth.forget_tokens(deps, req.context, instance['uuid'])
 
 
 def _shelve_offload(req, deps, instance, args):

@@ -32,7 +32,10 @@ class GuestConfig:
     kernel: str | None = None
     initrd: str | None = None
     cmdline: str | None = None
-    vnc_listen: str = '127.0.0.1'
+    # None: no VNC device at all ([vnc] enabled = False).
+    vnc_listen: str | None = '127.0.0.1'
+    # None: libvirt picks one when the guest starts; a number is fixed (test:/// driver).
+    vnc_port: int | None = None
     rescue_disk_path: str | None = None
     guest_agent: bool = False
     admin_user: str = ''
@@ -104,13 +107,21 @@ class GuestConfig:
             chardev = ET.SubElement(devices, tag, type='file')
             ET.SubElement(chardev, 'source', path=self.console_log, append='on')
             ET.SubElement(chardev, 'target', target)
-        ET.SubElement(devices, 'graphics', type='vnc', autoport='yes',
-                      listen=self.vnc_listen)
+        if self.vnc_listen:
+            devices.append(self._graphics())
         if self.guest_agent:
             channel = ET.SubElement(devices, 'channel', type='unix')
             ET.SubElement(channel, 'source', mode='bind')
             ET.SubElement(channel, 'target', type='virtio', name=GUEST_AGENT)
         return devices
+
+
+    def _graphics(self):
+        graphics = ET.Element('graphics', type='vnc', autoport='yes', listen=self.vnc_listen)
+        if self.vnc_port is not None:
+            graphics.set('autoport', 'no')
+            graphics.set('port', str(int(self.vnc_port)))
+        return graphics
 
 
 def console_log_path(xml):

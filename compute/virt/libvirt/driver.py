@@ -11,6 +11,7 @@ from common import exception
 from compute.virt import driver
 from compute.virt import power_state
 from compute.virt.libvirt import config
+from compute.virt.libvirt import console
 from compute.virt.libvirt import disk
 from compute.virt.libvirt import guest
 from compute.virt.libvirt import host as libvirt_host
@@ -43,7 +44,7 @@ def _code(exc):
 
 
 class LibvirtDriver(power.PowerMixin, snapshot.SnapshotMixin, rescue.RescueMixin,
-                    guest.GuestMixin, driver.ComputeDriver):
+                    guest.GuestMixin, console.ConsoleMixin, driver.ComputeDriver):
     """Compute driver over one libvirt connection (a per-host test:/// node by default)."""
 
     capabilities = {'live_migration': False}
@@ -57,6 +58,9 @@ class LibvirtDriver(power.PowerMixin, snapshot.SnapshotMixin, rescue.RescueMixin
         self.image_cache = imagecache.ImageCache(os.path.join(self.instances_path, '_base'))
         self._host = self._make_host(conf, host)
         self.domain_type = ('test' if self._host.is_test else conf.libvirt.virt_type)
+        # The test driver never assigns VNC ports: this host hands out fixed ones.
+        self._vnc_ports = (console.PortBook(console.port_block(conf.vnc.test_port_base, host))
+                           if self._host.is_test else None)
 
     @staticmethod
     def _make_host(conf, host):
@@ -223,7 +227,8 @@ class LibvirtDriver(power.PowerMixin, snapshot.SnapshotMixin, rescue.RescueMixin
             initrd=self._boot_file(props, 'ramdisk'),
             cmdline=props.get('os_command_line'), rescue_disk_path=rescue_disk,
             guest_agent=str(props.get('hw_qemu_guest_agent', '')).lower() in _TRUE,
-            admin_user=props.get('os_admin_user') or '', **self._arch())
+            admin_user=props.get('os_admin_user') or '',
+            **self._vnc_settings(instance['uuid']), **self._arch())
 
     def _arch(self):
         # The test driver only offers x86 guests, whatever this machine is.
@@ -260,6 +265,8 @@ class LibvirtDriver(power.PowerMixin, snapshot.SnapshotMixin, rescue.RescueMixin
             pass
         except OSError as exc:
             raise exception.VirtError(reason='removing %s: %s' % (inst_dir, exc)) from exc
+        finally:
+            self._release_vnc_port(instance['uuid'])
 
     def _remove_domain(self, dom):
         """Power off (if running) and undefine; a domain vanishing meanwhile is fine."""
