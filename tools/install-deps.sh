@@ -21,9 +21,10 @@ MIN_PYTHON=(3 11)
 # python3-venv: Debian's own python3 cannot create a venv (no ensurepip) without it.
 # curl: devstack/stack.sh polls the API with it, and a minimal image may lack it.
 # novnc: the noVNC web page stratus-novncproxy serves (/usr/share/novnc).
+# chromium: the browser test opens that page headless (tests/browser.py).
 APT_PACKAGES=(
     libvirt-dev pkg-config gcc python3-dev python3-venv qemu-utils
-    rabbitmq-server memcached libvirt-clients curl novnc
+    rabbitmq-server memcached libvirt-clients curl novnc chromium
 )
 
 log() { printf 'install-deps: %s\n' "$*"; }
