@@ -60,3 +60,17 @@ def vhost_url(rabbitmq_proc, request):
     rabbitmq_proc.rabbitctl_output('set_permissions', '-p', name, 'guest', '.*', '.*', '.*')
     yield f'rabbit://guest:guest@{rabbitmq_proc.host}:{rabbitmq_proc.port}/{name}'
     rabbitmq_proc.rabbitctl_output('delete_vhost', name)
+
+
+@pytest.fixture(scope='module')
+def admin(cloud):
+    """The admin's client for the module's ``cloud`` deployment."""
+    from tests.functional import client as client_mod
+    return client_mod.Client(cloud.url, 'admin', 'adminpw', 'admin')
+
+
+@pytest.fixture(scope='module')
+def demo(cloud):
+    """The demo project member's client for the module's ``cloud`` deployment."""
+    from tests.functional import client as client_mod
+    return client_mod.Client(cloud.url, 'demo', 'demopw', 'demo')

@@ -9,7 +9,6 @@ import requests
 import websocket
 
 from tests import rfb
-from tests.functional import client as client_mod
 from tests.integration import conftest
 from tests.integration import deployment as deployment_mod
 from tests.memcached import Memcached
@@ -37,16 +36,6 @@ def cloud(tmp_path_factory, vhost_url, cache):
         tmp_path_factory.mktemp('console'), vhost_url, conftest.free_port(), compute_hosts=1,
         memcache_servers=cache.server, consoleauths=2, novncproxy_port=conftest.free_port(),
         extra=extra)
-
-
-@pytest.fixture(scope='module')
-def admin(cloud):
-    return client_mod.Client(cloud.url, 'admin', 'adminpw', 'admin')
-
-
-@pytest.fixture(scope='module')
-def demo(cloud):
-    return client_mod.Client(cloud.url, 'demo', 'demopw', 'demo')
 
 
 def console_url(demo, server_id, expect=200):

@@ -7,7 +7,6 @@ import pytest
 
 from tests import browser
 from tests import rfb
-from tests.functional import client as client_mod
 from tests.integration import conftest
 from tests.integration import deployment as deployment_mod
 
@@ -37,16 +36,6 @@ def cloud(tmp_path_factory, vhost_url, module_memcached):
         tmp_path_factory.mktemp('console-browser'), vhost_url, conftest.free_port(),
         compute_hosts=1, memcache_servers=module_memcached.server, consoleauths=1,
         novncproxy_port=conftest.free_port())
-
-
-@pytest.fixture(scope='module')
-def demo(cloud):
-    return client_mod.Client(cloud.url, 'demo', 'demopw', 'demo')
-
-
-@pytest.fixture(scope='module')
-def admin(cloud):
-    return client_mod.Client(cloud.url, 'admin', 'adminpw', 'admin')
 
 
 def console_url(demo, server_id):

@@ -58,3 +58,13 @@ def instance():
 @pytest.fixture
 def make_instance():
     return new_instance
+
+
+@pytest.fixture
+def drv(make_conf):
+    """A libvirt driver on its own test:/// node (the default connection), closed after."""
+    from compute.virt.libvirt import driver as libvirt_driver
+    d = libvirt_driver.LibvirtDriver(make_conf(), 'host1')
+    d.init_host('host1')
+    yield d
+    d.cleanup_host()

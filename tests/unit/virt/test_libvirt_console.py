@@ -83,14 +83,6 @@ def test_port_book_under_concurrent_spawns():
     assert sorted(got) == list(range(6000, 6050))
 
 
-@pytest.fixture
-def drv(make_conf):
-    d = libvirt_driver.LibvirtDriver(make_conf(), 'host1')
-    d.init_host('host1')
-    yield d
-    d.cleanup_host()
-
-
 def test_test_driver_guests_get_distinct_fixed_ports(drv, make_instance, image, base_image):
     first, second, third = make_instance(), make_instance(), make_instance()
     start = console.port_block(5900, 'host1')

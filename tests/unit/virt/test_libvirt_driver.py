@@ -15,14 +15,6 @@ from image import store
 GiB = 1024 ** 3
 
 
-@pytest.fixture
-def drv(make_conf):
-    d = libvirt_driver.LibvirtDriver(make_conf(), 'host1')
-    d.init_host('host1')
-    yield d
-    d.cleanup_host()
-
-
 def test_default_uri_is_per_host_node_file(drv, tmp_path):
     node = tmp_path / 'state' / 'libvirt' / 'host1-node.xml'
     assert drv.uri == 'test://' + str(node)

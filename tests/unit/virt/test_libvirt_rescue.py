@@ -8,7 +8,6 @@ import pytest
 from common import exception
 from compute.virt import power_state
 from compute.virt.libvirt import config
-from compute.virt.libvirt import driver as libvirt_driver
 from compute.virt.libvirt import rescue
 from image import qemu_img
 
@@ -40,14 +39,6 @@ def test_without_disk_drops_it_and_renames_the_rest():
                              arch='x86_64').to_xml()
     assert _targets(config.without_disk(xml, '/i/disk.rescue')) == [('/i/disk', 'vda')]
     assert _targets(config.without_disk(xml, '/elsewhere')) == _targets(xml)
-
-
-@pytest.fixture
-def drv(make_conf):
-    d = libvirt_driver.LibvirtDriver(make_conf(), 'host1')
-    d.init_host('host1')
-    yield d
-    d.cleanup_host()
 
 
 @pytest.fixture
