@@ -1,39 +1,19 @@
-"""The boot benchmark's core runs end to end on a tiny all-in-one load (not a timed test).
-
-It runs in a fresh (spawned) interpreter: the all-in-one's kombu memory transport is
-global to a process, and another all-in-one cloud (the functional tests') may live in this one.
-"""
-import multiprocessing
-import queue as queue_mod
-
+"""The boot benchmark's core runs end to end on a tiny all-in-one load (not a timed test);
+in a spawned interpreter (tests/perf/spawned.py says why)."""
 from tests.perf import bench
+from tests.perf import spawned
 
 SERVERS = 4
 
 
-def _run(out):
-    try:
-        out.put(bench.run_bench('all-in-one', servers=SERVERS, concurrency=2, warmup=2,
-                                calibrate_gets=20, idle_seconds=0.5, timeout=60.0,
-                                log=lambda msg: None))
-    except BaseException as exc:  # noqa: BLE001 - handed to the test
-        out.put({'exception': repr(exc)})
+def _quiet(msg):
+    """The bench's progress lines are not wanted in the test's output."""
 
 
 def _report():
-    ctx = multiprocessing.get_context('spawn')
-    out = ctx.Queue()
-    proc = ctx.Process(target=_run, args=(out,))
-    proc.start()
-    try:
-        report = out.get(timeout=300)
-    except queue_mod.Empty:
-        report = {'exception': 'no report within 300 s'}
-    proc.join(60)
-    if proc.is_alive():
-        proc.terminate()
-        proc.join(10)
-    return report
+    return spawned.report(bench.run_bench, mode='all-in-one', servers=SERVERS, concurrency=2,
+                          warmup=2, calibrate_gets=20, idle_seconds=0.5, timeout=60.0,
+                          log=_quiet)
 
 
 def test_bench_core_reports_sane_figures():
