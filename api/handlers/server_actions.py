@@ -45,6 +45,8 @@ def action(req, deps, server_id):
     refusal = row.refusal(instance)
     if refusal:
         raise exception.Conflict(refusal)
+    if spec.prepare is not None:
+        args = spec.prepare(req, deps, instance, args)
     if spec.action_name is None:
         return spec.act(req, deps, instance, args)
     started = timeutils.utcnow()

@@ -220,6 +220,10 @@ def test_unshelve_into_an_availability_zone(cloud, demo, admin, server, keep_she
     demo.wait_idle(server)
     assert demo.action(server, {'unshelve': {'availability_zone': 'nowhere'}}
                        ).status_code == 400
+    # Refused requests leave no instance action behind.
+    recorded = [a['action'] for a in demo.get(
+        f'/compute/v2.1/servers/{server}/os-instance-actions').json()['instanceActions']]
+    assert 'unshelve' not in recorded
     demo.accepted(server, zone)
     shown = demo.wait_status(server, {'ACTIVE'})
     assert shown['OS-EXT-AZ:availability_zone'] == 'nova'

@@ -27,6 +27,9 @@ class Spec:
     record: typing.Optional[str] = ''
     min_version: tuple = (2, 1)
     max_version: typing.Optional[tuple] = None
+    # callable(req, deps, instance, args) -> args: checks that need the request or the
+    # database, run before anything is recorded, so a refused request leaves no trace.
+    prepare: typing.Optional[typing.Callable] = None
 
     def row_for(self, args):
         key = self.row(args) if callable(self.row) else (self.row or self.name)

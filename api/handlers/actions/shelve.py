@@ -70,17 +70,23 @@ def _shelve_offload(req, deps, instance, args):
     deps.compute_api.shelve_offload_instance(req.context, instance['host'], instance)
 
 
+def _check_unshelve(req, deps, instance, args):
+    """The 2.77 zone: only then, only for an offloaded instance, only a known zone."""
+    if args is None:
+        return None
+    if req.api_version < AZ_VERSION:
+        raise exception.Invalid('Invalid input for field/attribute unshelve. The body '
+                                'must be null before microversion 2.77.')
+    if instance['vm_state'] != states.SHELVED_OFFLOADED:
+        raise exception.Conflict(
+            f'The availability_zone of instance {instance["uuid"]} can only be changed '
+            'while it is SHELVED_OFFLOADED.')
+    return {'availability_zone': build_request.check_zone(deps.db,
+                                                          args['availability_zone'])}
+
+
 def _unshelve(req, deps, instance, args):
-    zone = None
-    if args is not None:
-        if req.api_version < AZ_VERSION:
-            raise exception.Invalid('Invalid input for field/attribute unshelve. The body '
-                                    'must be null before microversion 2.77.')
-        if instance['vm_state'] != states.SHELVED_OFFLOADED:
-            raise exception.Conflict(
-                f'The availability_zone of instance {instance["uuid"]} can only be changed '
-                'while it is SHELVED_OFFLOADED.')
-        zone = build_request.check_zone(deps.db, args['availability_zone'])
+    zone = (args or {}).get('availability_zone')
     instance = begin(deps, instance, states.ACTIONS['unshelve'])
     if zone:
         # Where the conductor schedules from; the instance's zone changes with its host.
@@ -92,5 +98,5 @@ def _unshelve(req, deps, instance, args):
 SPECS = [
     Spec('shelve', 'os-shelve:shelve', NULL, _shelve),
     Spec('shelveOffload', 'os-shelve:shelve_offload', NULL, _shelve_offload),
-    Spec('unshelve', 'os-shelve:unshelve', UNSHELVE_BODY, _unshelve),
+    Spec('unshelve', 'os-shelve:unshelve', UNSHELVE_BODY, _unshelve, prepare=_check_unshelve),
 ]
