@@ -17,6 +17,8 @@ VERSION = '1.2'
 class ComputeAPI:
     def __init__(self, conf, transport):
         self.client = rpc_client.Client(conf, transport, TOPIC, VERSION, 'compute')
+        # consoleauth asks while a browser waits: a dead compute must not hold it long.
+        self.console_check_timeout = conf.consoleauth.check_timeout
 
     def _cast(self, ctxt, host, method, **kwargs):
         self.client.cast(ctxt, method, server=host, version=self._version(method), **kwargs)
@@ -121,7 +123,8 @@ class ComputeAPI:
     def validate_console_port(self, ctxt, host, instance, port, console_type):
         """True when the guest's console still listens on ``port`` (not another guest's)."""
         return self.client.call(ctxt, 'validate_console_port', server=host, version='1.2',
-                                instance=instance, port=port, console_type=console_type)
+                                timeout=self.console_check_timeout, instance=instance,
+                                port=port, console_type=console_type)
 
 
 _V1_0 = frozenset({'build_and_run_instance', 'terminate_instance', 'list_guests'})

@@ -6,6 +6,10 @@ CONSOLEAUTH_OPTS = [
                help='Seconds a console token stays valid for opening a session.'),
     cfg.BoolOpt('enforce_session_timeout', default=False,
                 help='Close a live console session when its token expires.'),
+    cfg.FloatOpt('check_timeout', default=5.0, min=0.1,
+                 help='Seconds the proxy waits for consoleauth to check a token, and '
+                      'consoleauth for the compute to confirm the port, before refusing '
+                      'the console (instead of rpc_response_timeout).'),
 ]
 
 CACHE_OPTS = [

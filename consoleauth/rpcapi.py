@@ -13,6 +13,8 @@ VERSION = '1.0'
 class ConsoleAuthAPI:
     def __init__(self, conf, transport):
         self.client = rpc_client.Client(conf, transport, TOPIC, VERSION, 'consoleauth')
+        # A browser is waiting on a check: refuse in seconds, not rpc_response_timeout.
+        self.check_timeout = conf.consoleauth.check_timeout
 
     def authorize_console(self, ctxt, instance_uuid, console_type, host, port,
                           internal_access_path=None, access_url_base=None,
@@ -34,7 +36,7 @@ class ConsoleAuthAPI:
         confirms ({'instance_uuid', 'console_type', 'host', 'port',
         'internal_access_path', 'access_url_base', 'expires'}), or None. Raises
         ServiceUnavailable when the token store is down (refuse the session too)."""
-        return self.client.call(ctxt, 'check_token', token=token)
+        return self.client.call(ctxt, 'check_token', timeout=self.check_timeout, token=token)
 
     def delete_tokens_for_instance(self, ctxt, instance_uuid):
         """Forget every token of the instance (deleted, rebuilt, moved, shelved)."""

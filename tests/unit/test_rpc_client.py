@@ -1,4 +1,6 @@
 """RPC clients: [upgrade_levels] caps, ping, and waiting for a service that never answers."""
+import time
+
 import pytest
 
 from conf import new_conf
@@ -36,3 +38,17 @@ def test_waiting_for_a_missing_service_gives_up_at_the_deadline(transport):
     client = client_mod.Client(conf, tr, 'nobody-listens-here', '1.0', 'compute')
     with pytest.raises(client_mod.CallTimeout):
         client.wait_until_ready(context_mod.admin_context(), deadline=1.5)
+
+
+def test_a_console_port_check_gives_up_after_the_console_timeout(transport):
+    """consoleauth asks the compute while a browser waits: a dead compute costs
+    [consoleauth] check_timeout, not rpc_response_timeout (60 s)."""
+    from compute import rpcapi as compute_rpcapi
+    conf, tr = transport
+    conf.set_override('check_timeout', 0.5, group='consoleauth')
+    api = compute_rpcapi.ComputeAPI(conf, tr)
+    started = time.monotonic()
+    with pytest.raises(client_mod.CallTimeout):
+        api.validate_console_port(context_mod.admin_context(), 'no-such-compute-host',
+                                  {'uuid': 'x'}, 5900, 'novnc')
+    assert time.monotonic() - started < 10
