@@ -95,16 +95,22 @@ class ActionRunner:
             return power_state.NOSTATE
 
     def _fail(self, ctxt, instance, row, origin, notify, event_name, started, exc):
-        details = traceback.format_exc()
-        message = exception.summary(exc)
-        LOG.warning('%s of %s failed: %s', row.name, instance['uuid'], message)
-        self.notifier.instance(ctxt, notify, 'error', instance, fault=message)
+        event, fault = failure(exc, event_name, started)
+        LOG.warning('%s of %s failed: %s', row.name, instance['uuid'], fault['message'])
+        self.notifier.instance(ctxt, notify, 'error', instance, fault=fault['message'])
         vm_state = getattr(exc, 'vm_state', None) or row.failed(origin)
         values = {'vm_state': vm_state, 'task_state': None,
                   'power_state': self.power_state(instance)}
-        event = {'name': event_name, 'result': 'Error', 'start_time': started,
-                 'traceback': details}
-        fault = {'code': getattr(exc, 'code', 500) or 500, 'message': message,
-                 'details': details}
         self.finish(ctxt, instance, list(row.working_states), values, event=event,
                     fault=fault)
+
+
+def failure(exc, event_name, started, prefix=''):
+    """The Error event (with the traceback) and the fault that record ``exc``; call it
+    from the ``except`` block that caught ``exc``."""
+    details = traceback.format_exc()
+    event = {'name': event_name, 'result': 'Error', 'start_time': started,
+             'traceback': details}
+    fault = {'code': getattr(exc, 'code', 500) or 500,
+             'message': prefix + exception.summary(exc), 'details': details}
+    return event, fault

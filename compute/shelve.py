@@ -5,10 +5,10 @@ Offloading frees the host, so its last step is the conductor's instance_offloade
 (host and node cleared, claim released): a compute host may not write those itself.
 """
 import logging
-import traceback
 
 from common import exception
 from common import timeutils
+from compute import action
 from compute import repair
 from compute import states
 from compute.virt import power_state
@@ -89,18 +89,14 @@ class ShelveEndpoint:
             return updated
 
     def _offload_failed(self, ctxt, instance, exc, started):
-        details = traceback.format_exc()
-        message = exception.summary(exc)
-        LOG.warning('offload of %s failed: %s', instance['uuid'], message)
-        self.notifier.instance(ctxt, 'shelve_offload', 'error', instance, fault=message)
+        event, fault = action.failure(exc, f'compute_{OFFLOAD_METHOD}', started)
+        LOG.warning('offload of %s failed: %s', instance['uuid'], fault['message'])
+        self.notifier.instance(ctxt, 'shelve_offload', 'error', instance,
+                               fault=fault['message'])
         self.runner.finish(
             ctxt, instance, states.SHELVING_OFFLOADING,
             {'vm_state': states.SHELVED, 'task_state': None,
-             'power_state': self.runner.power_state(instance)},
-            event={'name': f'compute_{OFFLOAD_METHOD}', 'result': 'Error',
-                   'start_time': started, 'traceback': details},
-            fault={'code': getattr(exc, 'code', 500) or 500, 'message': message,
-                   'details': details})
+             'power_state': self.runner.power_state(instance)}, event=event, fault=fault)
 
     # -- unshelve -------------------------------------------------------------
     def unshelve_instance(self, ctxt, instance, image):
@@ -142,7 +138,9 @@ class ShelveEndpoint:
             return updated
 
     def _spawn_failed(self, ctxt, instance, exc, started):
-        details = traceback.format_exc()
+        # Recorded before the cleanup below, whose own error would replace the traceback.
+        event, fault = action.failure(exc, f'compute_{UNSHELVE_METHOD}', started,
+                                      prefix=f'Unshelve failed on {self.host}: ')
         message = exception.summary(exc)
         LOG.warning('unshelve of %s failed: %s', instance['uuid'], message)
         self.notifier.instance(ctxt, 'unshelve', 'error', instance, fault=message)
@@ -150,10 +148,6 @@ class ShelveEndpoint:
             self.driver.destroy(instance)
         except Exception:  # noqa: BLE001 - cleanup is best effort; the failure goes on
             LOG.exception('cleanup after failed unshelve of %s', instance['uuid'])
-        event = {'name': f'compute_{UNSHELVE_METHOD}', 'result': 'Error',
-                 'start_time': started, 'traceback': details}
-        fault = {'code': getattr(exc, 'code', 500) or 500,
-                 'message': f'Unshelve failed on {self.host}: {message}', 'details': details}
         self._back_to_offloaded(ctxt, instance, event, fault)
 
     def _back_to_offloaded(self, ctxt, instance, event, fault):
@@ -241,9 +235,9 @@ class ShelveEndpoint:
             'code': 500, 'message': repair.interrupted('unshelve', why)})
         return None
 
-    def _repaired(self, ctxt, instance, vm_state, power, action, why):
-        LOG.info('%s of %s was interrupted; it is now %s', action, instance['uuid'], vm_state)
-        message = repair.interrupted(action, why)
+    def _repaired(self, ctxt, instance, vm_state, power, what, why):
+        LOG.info('%s of %s was interrupted; it is now %s', what, instance['uuid'], vm_state)
+        message = repair.interrupted(what, why)
         return self.runner.finish(ctxt, instance, instance['task_state'],
                                   {'vm_state': vm_state, 'task_state': None,
                                    'power_state': power},
