@@ -22,9 +22,12 @@ MIN_PYTHON=(3 11)
 # curl: devstack/stack.sh polls the API with it, and a minimal image may lack it.
 # novnc: the noVNC web page stratus-novncproxy serves (/usr/share/novnc).
 # chromium: the browser test opens that page headless (tests/browser.py).
+# libvirt-daemon-*, qemu-system-x86: real QEMU guests (VIRT=qemu, tests/realvirt);
+# busybox-static, cpio: the tiny guest's initramfs (stratus-manage image build-tiny).
 APT_PACKAGES=(
     libvirt-dev pkg-config gcc python3-dev python3-venv qemu-utils
     rabbitmq-server memcached libvirt-clients curl novnc chromium
+    libvirt-daemon-system libvirt-daemon-driver-qemu qemu-system-x86 busybox-static cpio
 )
 
 log() { printf 'install-deps: %s\n' "$*"; }
