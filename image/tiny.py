@@ -62,6 +62,10 @@ class BuildError(Exception):
     """The tiny guest could not be built (the message says which step and why)."""
 
 
+class ImageExists(Exception):
+    """An image with the tiny guest's name is already registered."""
+
+
 @dataclasses.dataclass
 class TinyGuest:
     """Files of a built tiny guest."""
@@ -213,3 +217,22 @@ def build(out_dir, cache_dir):
     qemu_img.create_blank(guest.disk, DISK_MB * 1024 * 1024)
     LOG.info('tiny guest built in %s', out_dir)
     return guest
+
+
+def registered(db, name):
+    """True when an image called ``name`` exists."""
+    from db import images as images_db
+    return any(row['name'] == name for row in images_db.list_(db, {}))
+
+
+def register(db, store, guest, name):
+    """Import the kernel, the initrd and the disk as public images; returns the disk's row,
+    whose properties point at the other two (how the libvirt driver boots it)."""
+    from image import importer
+    if registered(db, name):
+        raise ImageExists(name)
+    kernel = importer.import_file(db, store, guest.kernel, name + '-kernel', 'aki', 'aki')
+    ramdisk = importer.import_file(db, store, guest.initrd, name + '-ramdisk', 'ari', 'ari')
+    return importer.import_file(db, store, guest.disk, name, 'qcow2', 'bare', properties={
+        'kernel_id': kernel['id'], 'ramdisk_id': ramdisk['id'],
+        'os_command_line': guest.cmdline, 'hw_disk_bus': 'virtio'})

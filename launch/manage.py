@@ -1,5 +1,6 @@
 """stratus-manage: operator commands (db sync, image import, flavors, services)."""
 import argparse
+import os
 import sys
 
 from common import exception
@@ -27,6 +28,14 @@ def _parser():
     imp.add_argument('--container-format', default='bare')
     imp.add_argument('--public', action='store_true')
     img.add_parser('list', help='one line per image: ID NAME STATUS')
+    tiny = img.add_parser('build-tiny', help='build the tiny test guest from Debian packages '
+                          'and import it (kernel, initrd and a bootable disk image)')
+    tiny.add_argument('--name', default='stratus-tiny')
+    tiny.add_argument('--output-dir', help='where the built files go (default '
+                      '<state_path>/tiny)')
+    tiny.add_argument('--cache-dir', help='where the kernel package is kept between builds '
+                      '(default <state_path>/cache)')
+    tiny.add_argument('--no-import', action='store_true', help='only build the files')
     fl = sub.add_parser('flavor', help='flavors').add_subparsers(dest='cmd', required=True)
     fc = fl.add_parser('create', help='create a flavor')
     fc.add_argument('name')
@@ -84,6 +93,28 @@ def _image_list(conf, db, args):
     return 0
 
 
+def _image_build_tiny(conf, db, args):
+    from image import store
+    from image import tiny
+    out = args.output_dir or os.path.join(conf.state_path, 'tiny')
+    try:
+        if not args.no_import and tiny.registered(db, args.name):
+            raise tiny.ImageExists(args.name)
+        guest = tiny.build(out, args.cache_dir or os.path.join(conf.state_path, 'cache'))
+        print(f'built {guest.kernel} {guest.initrd} {guest.disk}')
+        if args.no_import:
+            return 0
+        image = tiny.register(db, store.LocalStore.from_conf(conf), guest, args.name)
+    except tiny.BuildError as exc:
+        print(f'stratus-manage: cannot build the tiny guest: {exc}', file=sys.stderr)
+        return 1
+    except tiny.ImageExists:
+        print(f'stratus-manage: an image named {args.name} already exists', file=sys.stderr)
+        return EXIT_EXISTS
+    print(f'{image["id"]} {image["name"]} {image["status"]}')
+    return 0
+
+
 def _flavor_create(conf, db, args):
     flavor = flavors.create(db, {'flavorid': args.id, 'name': args.name,
                                  'memory_mb': args.ram, 'vcpus': args.vcpus,
@@ -101,6 +132,7 @@ def _service_list(conf, db, args):
 
 _COMMANDS = {('db', 'sync'): _db_sync, ('db', 'version'): _db_version,
              ('image', 'import'): _image_import, ('image', 'list'): _image_list,
+             ('image', 'build-tiny'): _image_build_tiny,
              ('flavor', 'create'): _flavor_create, ('service', 'list'): _service_list}
 
 

@@ -17,7 +17,8 @@ class Deployment:
 
     def __init__(self, root, transport_url, api_port, db_url=None, compute_hosts=2,
                  schedulers=1, node_vcpus=8, node_memory_mb=16384, extra=None,
-                 memcache_servers=None, consoleauths=1, novncproxy_port=None):
+                 memcache_servers=None, consoleauths=1, novncproxy_port=None,
+                 host_extra=None):
         self.root = str(root)
         self.transport_url = transport_url
         self.api_port = api_port
@@ -32,6 +33,8 @@ class Deployment:
         self.novncproxy_port = novncproxy_port
         self.node = (node_vcpus, node_memory_mb)
         self.extra = extra or {}
+        # {host: {(section, key): value}}: settings of one compute host only.
+        self.host_extra = host_extra or {}
         self.procs = {}
         os.makedirs(os.path.join(self.root, 'logs'), exist_ok=True)
         self.conf_path = self._write_conf('stratus.conf', 'controller', database=True)
@@ -65,7 +68,7 @@ class Deployment:
         cp['compute'] = {'instances_path': os.path.join(self.root, 'instances', host)}
         cp['libvirt'] = {'test_node_vcpus': str(self.node[0]),
                          'test_node_memory_mb': str(self.node[1])}
-        for (section, key), value in self.extra.items():
+        for (section, key), value in {**self.extra, **self.host_extra.get(host, {})}.items():
             cp.setdefault(section, {})
             cp[section][key] = str(value)
         path = os.path.join(self.root, name)
