@@ -153,7 +153,7 @@ probe() {
 
 case "${1:-}" in
     start) (($# == 4)) || die "usage: $0 start DIR INDEX VIRT_TYPE"; start "$2" "$3" "$4" ;;
-    uri) (($# == 2)) || die "usage: $0 uri DIR"; uri "$(cd "$2" && pwd)" ;;
+    uri) (($# == 2)) || die "usage: $0 uri DIR"; uri "$(realpath -m "$2")" ;;
     stop) (($# == 2)) || die "usage: $0 stop DIR"; [[ ! -d "$2" ]] || stop "$(cd "$2" && pwd)" ;;
     kill) (($# == 2)) || die "usage: $0 kill DIR"; [[ ! -d "$2" ]] || kill_daemon "$(cd "$2" && pwd)" ;;
     probe) (($# == 3)) || die "usage: $0 probe KERNEL INITRD"; probe "$2" "$3" ;;

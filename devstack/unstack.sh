@@ -84,6 +84,16 @@ stop_pidfiles() {
     done
 }
 
+# VIRT=qemu: each compute host's libvirtd, after destroying its guests.
+stop_libvirt_hosts() {
+    local dir
+    for dir in "$LIBVIRT_DIR"/compute-*; do
+        [[ -d "$dir" ]] || continue
+        log "stopping the libvirtd of $(basename "$dir") and its guests"
+        "$LIBVIRT_HOST" stop "$dir" </dev/null || log "WARNING: stopping $dir failed"
+    done
+}
+
 stop_rabbitmq() {
     [[ -f "$RABBIT_MARKER" ]] || return 0
     log "stopping RabbitMQ (stack.sh started it): rabbitmqctl stop"
@@ -134,6 +144,7 @@ main() {
         done
         # Stratus daemons first, while the broker and cache they use are still up.
         ((${#daemons[@]} == 0)) || stop_pidfiles "${daemons[@]}"
+        stop_libvirt_hosts
         [[ ! -e "$PID_DIR/memcached.pid" ]] || stop_pidfiles "$PID_DIR/memcached.pid"
         stop_rabbitmq
     fi

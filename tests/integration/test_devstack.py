@@ -14,6 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from image import tiny
+from tests import realvirt
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 STACK = REPO_ROOT / "devstack" / "stack.sh"
 UNSTACK = REPO_ROOT / "devstack" / "unstack.sh"
@@ -121,3 +124,52 @@ def test_stack_twice_then_unstack(tmp_path):
     assert not [pid for pid in seen if alive(pid)], log_tail(log_path)
     assert not processes_using(state_dir)
     assert not list(pid_dir.glob("*.pid"))
+
+
+def libvirt_processes():
+    """PIDs of libvirtd and QEMU processes on this machine."""
+    found = set()
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmd = (proc / "cmdline").read_bytes()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        if (cmd.startswith(b"libvirtd") or b"qemu-system" in cmd) and alive(proc.name):
+            found.add(int(proc.name))
+    return found
+
+
+@pytest.mark.skipif(realvirt.missing() is not None, reason=realvirt.missing() or "")
+def test_virt_qemu_boots_a_real_guest_and_unstack_stops_it(tmp_path):
+    from tests.functional import client as client_mod
+    state_dir = tmp_path / "state"
+    port = free_port()
+    env = dict(os.environ, STATE_DIR=str(state_dir), API_PORT=str(port), API_HOST="127.0.0.1",
+               NOVNCPROXY_PORT=str(free_port()), COMPUTE_HOSTS="1", VIRT="qemu",
+               OPENRC=str(tmp_path / "openrc"), ADMIN_PASSWORD="adminpw")
+    log_path = tmp_path / "devstack.log"
+    before = libvirt_processes()
+    try:
+        rc = run_script(STACK, env, log_path)
+        assert rc == 0, f"stack.sh exited {rc}:\n{log_tail(log_path)}"
+        conf = (state_dir / "compute-1.conf").read_text()
+        assert f"socket={state_dir}/libvirt/compute-1/run/libvirt-sock" in conf
+        admin = client_mod.Client(f"http://127.0.0.1:{port}", "admin", "adminpw", "admin")
+        image = [i for i in admin.get("/image/v2/images").json()["images"]
+                 if i["name"] == "stratus-tiny"][0]
+        resp = admin.create_server("devstack-real", image["id"], flavor="42")
+        assert resp.status_code == 202, resp.text
+        server_id = resp.json()["server"]["id"]
+        admin.wait_status(server_id, {"ACTIVE"}, timeout=120)
+
+        def booted():
+            out = admin.action(server_id, {"os-getConsoleOutput": {}}).json()["output"]
+            return f"{tiny.BOOT_WORD} uuid={server_id}" in out
+        realvirt.wait_for(booted, 120, interval=0.5, what="the guest's boot line")
+        assert realvirt.qemu_pids(server_id)
+    finally:
+        rc = run_script(UNSTACK, env, log_path, "--clean")
+    assert rc == 0, f"unstack.sh exited {rc}:\n{log_tail(log_path)}"
+    assert libvirt_processes() <= before, "unstack.sh left libvirtd or QEMU running"
