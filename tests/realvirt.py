@@ -119,3 +119,26 @@ def wait_for(predicate, timeout, interval=0.25, what='condition'):
         if time.monotonic() > deadline:
             raise AssertionError(f'timed out after {timeout} s waiting for {what}')
         time.sleep(interval)
+
+
+def deployment(root, transport_url, hosts, **kwargs):
+    """A tests/integration Deployment whose compute-n uses libvirt host n of ``hosts``."""
+    from tests.integration import deployment as deployment_mod
+    from tests.integration import conftest
+    count = len(hosts.dirs)
+    return deployment_mod.Deployment(
+        os.path.join(str(root), 'cloud'), transport_url, conftest.free_port(),
+        compute_hosts=count,
+        host_extra={f'compute-{n}': hosts.compute_settings(n) for n in range(1, count + 1)},
+        **kwargs)
+
+
+def seed(dep):
+    """Schema, flavor m1.nano (id 42, 128 MiB) and the tiny guest as image ``stratus-tiny``
+    (dep.image_id)."""
+    dep.manage('db', 'sync')
+    dep.manage('flavor', 'create', 'm1.nano', '--id', '42', '--ram', '128', '--vcpus', '1',
+               '--disk', '1')
+    out = dep.manage('image', 'build-tiny', '--cache-dir', os.path.join(CACHE, 'kernel'))
+    dep.image_id = out.strip().splitlines()[-1].split()[0]
+    return dep

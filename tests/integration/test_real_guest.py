@@ -11,7 +11,6 @@ from image import tiny
 from tests import realvirt
 from tests import rfb
 from tests.integration import conftest
-from tests.integration import deployment as deployment_mod
 from tests.memcached import Memcached
 
 pytestmark = [pytest.mark.integration,
@@ -40,18 +39,11 @@ def cache():
 
 @pytest.fixture(scope='module')
 def cloud(tmp_path_factory, vhost_url, hosts, cache):
-    root = tmp_path_factory.mktemp('realguest')
-    dep = deployment_mod.Deployment(
-        os.path.join(str(root), 'cloud'), vhost_url, conftest.free_port(), compute_hosts=2,
-        memcache_servers=cache.server, novncproxy_port=conftest.free_port(),
-        host_extra={f'compute-{n}': hosts.compute_settings(n) for n in (1, 2)})
+    dep = realvirt.deployment(tmp_path_factory.mktemp('realguest'), vhost_url, hosts,
+                              memcache_servers=cache.server,
+                              novncproxy_port=conftest.free_port())
     try:
-        dep.manage('db', 'sync')
-        dep.manage('flavor', 'create', 'm1.nano', '--id', '42', '--ram', '128', '--vcpus',
-                   '1', '--disk', '1')
-        out = dep.manage('image', 'build-tiny', '--cache-dir',
-                         os.path.join(realvirt.CACHE, 'kernel'))
-        dep.image_id = out.strip().splitlines()[-1].split()[0]
+        realvirt.seed(dep)
         dep.start()
         yield dep
     finally:
