@@ -85,7 +85,7 @@ def test_building_a_compute_worker_loads_no_database_module():
 
 
 def _run_write_configs(tmp_path):
-    """Run devstack/stack.sh's own write_configs into tmp_path; return the state dir."""
+    """Run devstack/stack.sh's own config writers into tmp_path; return the state dir."""
     copy = tmp_path / 'devstack'
     copy.mkdir()
     shutil.copy(ROOT / 'devstack' / 'settings', copy / 'settings')   # no local.conf
@@ -98,7 +98,8 @@ def _run_write_configs(tmp_path):
                TOKEN_SECRET='s3cret', RABBIT_URL='rabbit://u:p@127.0.0.1:5672/')
     proc = subprocess.run(
         ['bash', '-c', f'source "{copy}/stack.sh" && mkdir -p "$STATE_DIR" && '
-                       'DB_URL="sqlite:////db-marker/stratus.sqlite" && write_configs'],
+                       'DB_URL="sqlite:////db-marker/stratus.sqlite" && write_controller_config '
+                       '&& write_compute_configs'],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=30)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return state
