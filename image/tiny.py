@@ -25,7 +25,8 @@ BOOT_WORD = 'STRATUS-GUEST booted'
 ALIVE_WORD = 'STRATUS-GUEST alive'
 DISK_WORD = 'STRATUS-GUEST disk-marker:'
 
-# The guest's /init. It writes its own UUID (the SMBIOS one libvirt sets) to the first
+# The guest's /init. It listens to the power button before it says it booted, so a
+# shutdown request sent after the boot line is never lost. It writes its own UUID (the SMBIOS one libvirt sets) to the first
 # sector of its disk, after printing what an earlier boot left there, so a snapshot can be
 # told apart from a fresh disk.
 INIT = r'''#!/bin/busybox sh
@@ -35,13 +36,15 @@ mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 for m in $(cat /modules.order); do insmod /lib/mod/$m.ko 2>/dev/null; done
 uuid=$(cat /sys/class/dmi/id/product_uuid 2>/dev/null)
-echo "STRATUS-GUEST booted uuid=$uuid"
 for dev in /sys/class/input/event*; do
     if grep -q "Power Button" $dev/device/name 2>/dev/null; then
         ev=/dev/input/${dev##*/}
+        for i in 1 2 3 4 5 6 7 8 9 10; do [ -c $ev ] && break; sleep 0.1; done
         (head -c 1 $ev >/dev/null; echo "STRATUS-GUEST power button: off"; sync; poweroff -f) &
     fi
 done
+sleep 0.2
+echo "STRATUS-GUEST booted uuid=$uuid"
 for i in 1 2 3 4 5 6 7 8 9 10; do [ -b /dev/vda ] && break; sleep 0.2; done
 if [ -b /dev/vda ]; then
     old=$(dd if=/dev/vda bs=512 count=1 2>/dev/null | tr -d '\000' | head -n 1)

@@ -10,6 +10,8 @@ from compute.virt import power_state
 
 LOG = logging.getLogger(__name__)
 _POLL = 0.1
+# Seconds between two clean-shutdown requests (Nova: the same).
+SHUTDOWN_RETRY = 10
 POWER_STATES = {
     libvirt.VIR_DOMAIN_NOSTATE: power_state.NOSTATE,
     libvirt.VIR_DOMAIN_RUNNING: power_state.RUNNING,
@@ -49,15 +51,27 @@ class PowerMixin:
             return power_state.NOSTATE
 
     def _clean_shutdown(self, dom, timeout):
-        """Ask the guest to shut down (ACPI); True when it stopped within ``timeout`` s."""
-        if self._state_of(dom) == power_state.SHUTDOWN:
-            return True
-        try:
-            dom.shutdown()
-        except libvirt.libvirtError as exc:
-            LOG.warning('guest shutdown request failed: %s', exc)
-            return False
-        return self._wait_for_power(dom, power_state.SHUTDOWN, timeout)
+        """Ask the guest to shut down (ACPI); True when it stopped within ``timeout`` s.
+
+        The request is repeated every SHUTDOWN_RETRY s: a guest that was still booting
+        when the first power-button press came had nothing listening for it yet.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            if self._state_of(dom) == power_state.SHUTDOWN:
+                return True
+            try:
+                dom.shutdown()
+            except libvirt.libvirtError as exc:
+                LOG.warning('guest shutdown request failed: %s', exc)
+                return False
+            left = deadline - time.monotonic()
+            if self._wait_for_power(dom, power_state.SHUTDOWN, min(SHUTDOWN_RETRY, left)):
+                return True
+            if left <= SHUTDOWN_RETRY:
+                return False
+            LOG.info('%s has not shut down yet; pressing its power button again',
+                     dom.UUIDString())
 
     def _hard_stop(self, dom):
         try:

@@ -131,3 +131,38 @@ def test_hard_reboot_of_a_suspended_guest_drops_its_saved_memory(drv, running, i
     assert not _dom(drv, running).hasManagedSaveImage(0)
     drv.reboot(running, image, base_image, 'HARD', 0)
     assert _dom(drv, running).state()[0] == libvirt.VIR_DOMAIN_RUNNING
+
+
+class _DeafAtFirst:
+    """A domain whose guest misses the first ``deaf`` power-button presses (still booting)."""
+
+    def __init__(self, deaf):
+        self.deaf = deaf
+        self.presses = 0
+        self.off = False
+
+    def state(self):
+        return [libvirt.VIR_DOMAIN_SHUTOFF if self.off else libvirt.VIR_DOMAIN_RUNNING, 1]
+
+    def shutdown(self):
+        self.presses += 1
+        self.off = self.presses > self.deaf
+
+    def UUIDString(self):
+        return 'deaf-guest'
+
+
+def test_clean_shutdown_presses_the_power_button_again(drv, monkeypatch):
+    from compute.virt.libvirt import power
+    monkeypatch.setattr(power, 'SHUTDOWN_RETRY', 0.2)
+    dom = _DeafAtFirst(deaf=2)
+    assert drv._clean_shutdown(dom, 5)
+    assert dom.presses == 3
+
+
+def test_clean_shutdown_gives_up_at_the_timeout(drv, monkeypatch):
+    from compute.virt.libvirt import power
+    monkeypatch.setattr(power, 'SHUTDOWN_RETRY', 0.2)
+    dom = _DeafAtFirst(deaf=100)
+    assert not drv._clean_shutdown(dom, 0.7)
+    assert 3 <= dom.presses <= 5
