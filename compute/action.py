@@ -14,6 +14,10 @@ from compute import states
 from compute.virt import power_state
 
 LOG = logging.getLogger(__name__)
+# The instance was deleted, or another action or host took it over, meanwhile: the
+# work ends quietly rather than fighting over the instance.
+MOVED_ON = (exception.InstanceNotFound, exception.UnexpectedTaskState,
+            exception.HostMismatch)
 
 
 class Failed(Exception):

@@ -7,6 +7,7 @@ from common import timeutils
 from compute import action
 from compute import console
 from compute import guest
+from compute import live_migration
 from compute import locks
 from compute import power
 from compute import repair
@@ -24,10 +25,10 @@ DELETE_EVENT = 'compute_terminate_instance'
 
 
 class ComputeManager:
-    RPC_API_VERSION = '1.2'
+    RPC_API_VERSION = '1.3'
 
     def __init__(self, conf, host, driver, conductor_api, notifier, image_store,
-                 resource_tracker):
+                 resource_tracker, compute_api=None, consoleauth_api=None):
         self.conf = conf
         self.host = host
         self.driver = driver
@@ -49,7 +50,11 @@ class ComputeManager:
                           guest.GuestEndpoint(self.runner),
                           console.ConsoleEndpoint(conf, driver),
                           shelve.ShelveEndpoint(conf, self.runner, image_store,
-                                                self.snapshotter, self.repairer)]
+                                                self.snapshotter, self.repairer),
+                          # compute_api reaches the other host of a migration.
+                          live_migration.LiveMigrationEndpoint(
+                              conf, self.runner, compute_api, consoleauth_api, image_store,
+                              self.repairer)]
 
     # -- RPC endpoints -----------------------------------------------------
     def build_and_run_instance(self, ctxt, instance, image, request_spec, alternates):

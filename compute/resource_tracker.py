@@ -27,7 +27,17 @@ class ResourceTracker:
             'cpu_allocation_ratio': c.cpu_allocation_ratio,
             'ram_allocation_ratio': c.ram_allocation_ratio,
             'disk_allocation_ratio': c.disk_allocation_ratio,
+            'capabilities': self.capabilities(),
         }, res['hypervisor_hostname']
+
+    def capabilities(self):
+        """The driver's capabilities, each refused one with the driver's reason, so the
+        API can refuse an action this host cannot do with a message that says why."""
+        caps = dict(getattr(self.driver, 'capabilities', None) or {})
+        for name, able in list(caps.items()):
+            if not able:
+                caps[f'{name}_refusal'] = self.driver.capability_refusal(name)
+        return caps
 
     def report(self, ctxt):
         """Send the inventory; the conductor checks the node belongs to this host."""

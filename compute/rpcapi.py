@@ -7,11 +7,17 @@ Every compute RPC is declared here, in one place. Casts unless marked call.
       rescue/unrescue, rebuild, snapshot/backup, shelve/offload/unshelve,
       soft delete/restore, console output (call), set_admin_password (call)
 1.2 - get_vnc_console (call), validate_console_port (call)
+1.3 - live migration: check_can_live_migrate_destination (call, conductor -> dest),
+      check_can_live_migrate_source (call, dest -> source), live_migration (cast,
+      conductor -> source), pre_live_migration and post_live_migration_at_destination
+      (calls, source -> dest, [DEFAULT] long_rpc_timeout), rollback_live_migration_at_
+      destination (cast, source -> dest)
 """
 from rpc import client as rpc_client
 
 TOPIC = 'compute'
-VERSION = '1.2'
+VERSION = '1.3'
+LIVE_MIGRATION_VERSION = '1.3'
 
 
 class ComputeAPI:
@@ -19,6 +25,8 @@ class ComputeAPI:
         self.client = rpc_client.Client(conf, transport, TOPIC, VERSION, 'compute')
         # consoleauth asks while a browser waits: a dead compute must not hold it long.
         self.console_check_timeout = conf.consoleauth.check_timeout
+        # Calls that copy images or wait on a hypervisor: not rpc_response_timeout.
+        self.long_timeout = conf.long_rpc_timeout
 
     def _cast(self, ctxt, host, method, **kwargs):
         self.client.cast(ctxt, method, server=host, version=self._version(method), **kwargs)
@@ -125,6 +133,57 @@ class ComputeAPI:
         return self.client.call(ctxt, 'validate_console_port', server=host, version='1.2',
                                 timeout=self.console_check_timeout, instance=instance,
                                 port=port, console_type=console_type)
+
+    # -- 1.3: live migration ------------------------------------------------
+    def can_live_migrate(self):
+        """False while [upgrade_levels] compute caps this client below 1.3."""
+        return self.client.can_send_version(LIVE_MIGRATION_VERSION)
+
+    def _lm_call(self, ctxt, host, method, timeout=None, **kwargs):
+        return self.client.call(ctxt, method, server=host, version=LIVE_MIGRATION_VERSION,
+                                timeout=timeout, **kwargs)
+
+    def check_can_live_migrate_destination(self, ctxt, host, instance, block_migration,
+                                           migration):
+        """On the destination ``host``: can it take the guest? It asks the source in
+        turn; returns migrate_data (block_migration decided, shared storage known)."""
+        return self._lm_call(ctxt, host, 'check_can_live_migrate_destination',
+                             instance=instance, block_migration=block_migration,
+                             migration=migration)
+
+    def check_can_live_migrate_source(self, ctxt, host, instance, dest_check_data):
+        """On the source ``host``: can the guest leave for the destination that sent
+        ``dest_check_data``? Returns migrate_data."""
+        return self._lm_call(ctxt, host, 'check_can_live_migrate_source', instance=instance,
+                             dest_check_data=dest_check_data)
+
+    def live_migration(self, ctxt, host, instance, migration, migrate_data, image):
+        """On the source ``host``: prepare the destination, move the guest, finish."""
+        self.client.cast(ctxt, 'live_migration', server=host, version=LIVE_MIGRATION_VERSION,
+                         instance=instance, migration=migration, migrate_data=migrate_data,
+                         image=image)
+
+    def pre_live_migration(self, ctxt, host, instance, migration, migrate_data, image):
+        """On the destination ``host``: directory, base image, empty disk; returns where
+        the source sends the guest (dest_instances_path, dest_uri, inbound_addr)."""
+        return self._lm_call(ctxt, host, 'pre_live_migration', timeout=self.long_timeout,
+                             instance=instance, migration=migration,
+                             migrate_data=migrate_data, image=image)
+
+    def post_live_migration_at_destination(self, ctxt, host, instance, migration,
+                                           migrate_data):
+        """On the destination ``host``: take the guest over (host, node, claim move with
+        it through the conductor); returns the instance."""
+        return self._lm_call(ctxt, host, 'post_live_migration_at_destination',
+                             timeout=self.long_timeout, instance=instance,
+                             migration=migration, migrate_data=migrate_data)
+
+    def rollback_live_migration_at_destination(self, ctxt, host, instance, migration,
+                                               migrate_data):
+        """On the destination ``host``: remove what a failed migration left there."""
+        self.client.cast(ctxt, 'rollback_live_migration_at_destination', server=host,
+                         version=LIVE_MIGRATION_VERSION, instance=instance,
+                         migration=migration, migrate_data=migrate_data)
 
 
 _V1_0 = frozenset({'build_and_run_instance', 'terminate_instance', 'list_guests'})

@@ -17,8 +17,6 @@ LOG = logging.getLogger(__name__)
 SHELVE_METHOD = 'shelve_instance'
 OFFLOAD_METHOD = 'shelve_offload_instance'
 UNSHELVE_METHOD = 'unshelve_instance'
-_MOVED_ON = (exception.InstanceNotFound, exception.UnexpectedTaskState,
-             exception.HostMismatch)
 
 
 class ShelveEndpoint:
@@ -80,7 +78,7 @@ class ShelveEndpoint:
             try:
                 updated = self.conductor_api.instance_offloaded(ctxt, self.host, uuid,
                                                                 event=event)
-            except _MOVED_ON as exc:
+            except action.MOVED_ON as exc:
                 LOG.info('instance %s moved on during its offload (%s)', uuid,
                          exception.summary(exc))
                 return None
@@ -157,7 +155,7 @@ class ShelveEndpoint:
             return
         try:
             self.conductor_api.instance_offloaded(ctxt, self.host, instance['uuid'])
-        except _MOVED_ON as exc:
+        except action.MOVED_ON as exc:
             LOG.info('instance %s moved on (%s)', instance['uuid'], exception.summary(exc))
 
     def _drop_shelved_image(self, ctxt, instance):

@@ -43,6 +43,7 @@ SHELVING_IMAGE_UPLOADING = 'shelving_image_uploading'
 SHELVING_OFFLOADING = 'shelving_offloading'
 UNSHELVING = 'unshelving'
 UPDATING_PASSWORD = 'updating_password'
+MIGRATING = 'migrating'
 
 ANY = None  # in a row: no check on that state
 SAME = 'same'  # as an end state: the vm_state the action started from
@@ -56,7 +57,7 @@ TRANSIENT = frozenset({
     POWERING_OFF, POWERING_ON, PAUSING, UNPAUSING, SUSPENDING, RESUMING, RESCUING,
     UNRESCUING, REBUILDING, IMAGE_SNAPSHOT_PENDING, IMAGE_BACKUP, IMAGE_UPLOADING,
     SHELVING, SHELVING_IMAGE_UPLOADING, SHELVING_OFFLOADING, UNSHELVING,
-    UPDATING_PASSWORD})
+    UPDATING_PASSWORD, MIGRATING})
 
 _SNAPSHOTTABLE = (ACTIVE, STOPPED, PAUSED, SUSPENDED)
 
@@ -136,6 +137,8 @@ ACTIONS = {action.name: action for action in (
     Action('restore', (SOFT_DELETED,), IDLE, RESTORING, ACTIVE),
     Action('forceDelete', task_states=ANY),
     _host_action('changePassword', (ACTIVE,), UPDATING_PASSWORD),
+    # The guest keeps running (or paused) throughout; only its host changes.
+    _host_action('os-migrateLive', (ACTIVE, PAUSED), MIGRATING),
     # Reads only: no task_state, any vm_state, but a host must hold the guest.
     Action('os-getConsoleOutput', task_states=ANY, check_lock=False, needs_host=True),
     Action('os-getVNCConsole', task_states=ANY, check_lock=False, needs_host=True),

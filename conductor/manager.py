@@ -4,6 +4,7 @@ import logging
 from common import exception
 from common import timeutils
 from conductor import images
+from conductor import live_migration
 from conductor import rpcapi as conductor_rpcapi
 from conductor import shelve
 from conductor.tasks import build
@@ -22,7 +23,7 @@ _DATETIMES = ('launched_at', 'terminated_at', 'task_deadline')
 
 
 class ConductorManager:
-    RPC_API_VERSION = '1.1'
+    RPC_API_VERSION = '1.2'
 
     def __init__(self, conf, db, scheduler_api, compute_api, notifier, image_store):
         self.conf = conf
@@ -31,7 +32,9 @@ class ConductorManager:
         # The action families' endpoints, served on the conductor topic beside this one.
         self.shelve = shelve.ShelveEndpoint(conf, db, scheduler_api, compute_api, notifier,
                                             image_store)
-        self.endpoints = [images.ImageGateway(db, image_store), self.shelve]
+        self.endpoints = [images.ImageGateway(db, image_store), self.shelve,
+                          live_migration.LiveMigrationEndpoint(conf, db, scheduler_api,
+                                                               compute_api)]
 
     # -- api -> conductor --------------------------------------------------
     def build_instances(self, ctxt, instance_uuids, request_spec):

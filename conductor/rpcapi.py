@@ -4,11 +4,14 @@
       service_heartbeat, compute_node_report, instances_on_host
 1.1 - unshelve_instance (api); image_update, image_delete, rotate_backups,
       instance_offloaded (compute)
+1.2 - live_migrate_instance (api); migration_update, live_migration_landed,
+      live_migration_finished, live_migration_abandoned (compute)
 """
 from rpc import client as rpc_client
 
 TOPIC = 'conductor'
-VERSION = '1.1'
+VERSION = '1.2'
+LIVE_MIGRATION_VERSION = '1.2'
 UNSET = '__unset__'
 
 
@@ -82,3 +85,51 @@ class ConductorAPI:
         """The host removed a shelved guest: SHELVED_OFFLOADED, no host, claim freed."""
         return self.client.call(ctxt, 'instance_offloaded', version='1.1', host=host,
                                 instance_uuid=instance_uuid, event=event)
+
+    # -- 1.2: live migration -------------------------------------------------
+    def can_live_migrate(self):
+        """False while [upgrade_levels] conductor caps this client below 1.2."""
+        return self.client.can_send_version(LIVE_MIGRATION_VERSION)
+
+    def live_migrate_instance(self, ctxt, instance_uuid, migration_uuid, host,
+                              block_migration, force=False):
+        """Check the source and a destination (``host``, or one the scheduler picks),
+        then cast the migration to the source (cast: the migration record tells)."""
+        self.client.cast(ctxt, 'live_migrate_instance', version=LIVE_MIGRATION_VERSION,
+                         instance_uuid=instance_uuid, migration_uuid=migration_uuid,
+                         host=host, block_migration=block_migration, force=force)
+
+    def migration_update(self, ctxt, host, migration_uuid, status, expected_status,
+                         event=None):
+        """Move a migration that ``host`` takes part in from ``expected_status`` to
+        ``status``, optionally finishing an action event; returns the migration."""
+        return self.client.call(ctxt, 'migration_update', version=LIVE_MIGRATION_VERSION,
+                                host=host, migration_uuid=migration_uuid, status=status,
+                                expected_status=expected_status, event=event)
+
+    def live_migration_landed(self, ctxt, host, instance_uuid, migration_uuid,
+                              power_state, event=None):
+        """The destination ``host`` runs the guest now: the instance's host and node
+        become it, its claim moves there; returns the instance."""
+        return self.client.call(ctxt, 'live_migration_landed', version=LIVE_MIGRATION_VERSION,
+                                host=host, instance_uuid=instance_uuid,
+                                migration_uuid=migration_uuid, power_state=power_state,
+                                event=event)
+
+    def live_migration_finished(self, ctxt, host, instance_uuid, migration_uuid, status,
+                                event=None, fault=None, updates=None):
+        """The source ``host`` ends the migration: 'completed', or 'failed'/'error'
+        (the destination's claim is given back unless the guest moved); the instance
+        gets task_state None plus ``updates`` (vm_state, power_state); returns it."""
+        return self.client.call(ctxt, 'live_migration_finished',
+                                version=LIVE_MIGRATION_VERSION, host=host,
+                                instance_uuid=instance_uuid, migration_uuid=migration_uuid,
+                                status=status, event=event, fault=fault, updates=updates)
+
+    def live_migration_abandoned(self, ctxt, host, instance_uuid, reason):
+        """A restarted ``host`` (source or destination) ends the instance's unfinished
+        migration with 'error'; returns that migration with the status it had before
+        as ``previous_status`` (None when there was none)."""
+        return self.client.call(ctxt, 'live_migration_abandoned',
+                                version=LIVE_MIGRATION_VERSION, host=host,
+                                instance_uuid=instance_uuid, reason=reason)

@@ -92,18 +92,7 @@ class ShelveEndpoint:
         LOG.info('unshelving %s on %s', uuid, dest['host'])
 
     def _spec(self, instance):
-        """The build's request spec without its one-off hints (or one made from the row)."""
-        spec = request_specs.get(self.db, instance['uuid'])
-        if spec is None:
-            flavor = instance.get('flavor') or {}
-            spec = {'project_id': instance['project_id'], 'user_id': instance['user_id'],
-                    'flavor': flavor, 'vcpus': instance['vcpus'],
-                    'memory_mb': instance['memory_mb'], 'root_gb': instance['root_gb'],
-                    'ephemeral_gb': instance['ephemeral_gb'], 'swap': flavor.get('swap') or 0,
-                    'availability_zone': instance.get('availability_zone')}
-        spec = {k: v for k, v in spec.items() if k not in _BUILD_ONLY}
-        spec['num_instances'] = 1
-        return spec
+        return fresh_spec(self.db, instance)
 
     def _shelved_image(self, instance):
         image_id = (instance.get('system_metadata') or {}).get('shelved_image_id')
@@ -186,6 +175,22 @@ class ShelveEndpoint:
             pass
         self.image_store.delete(image_id)
         LOG.info('deleted shelved image %s of %s', image_id, instance['uuid'])
+
+
+def fresh_spec(db, instance):
+    """The build's request spec without its one-off hints (or one made from the row),
+    for scheduling the instance again (an unshelve, a live migration)."""
+    spec = request_specs.get(db, instance['uuid'])
+    if spec is None:
+        flavor = instance.get('flavor') or {}
+        spec = {'project_id': instance['project_id'], 'user_id': instance['user_id'],
+                'flavor': flavor, 'vcpus': instance['vcpus'],
+                'memory_mb': instance['memory_mb'], 'root_gb': instance['root_gb'],
+                'ephemeral_gb': instance['ephemeral_gb'], 'swap': flavor.get('swap') or 0,
+                'availability_zone': instance.get('availability_zone')}
+    spec = {k: v for k, v in spec.items() if k not in _BUILD_ONLY}
+    spec['num_instances'] = 1
+    return spec
 
 
 def forget_shelved_image(db, image):

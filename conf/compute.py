@@ -41,11 +41,37 @@ LIBVIRT_OPTS = [
                help='Virt driver: libvirt (real libvirt, test:/// by default) or fake.'),
 ]
 
+LIVE_MIGRATION_OPTS = [
+    cfg.StrOpt('live_migration_uri',
+               help='URI by which the libvirtd of other hosts reaches this host\'s '
+                    'libvirtd for a peer-to-peer live migration to this host '
+                    '(default: [libvirt] connection_uri).'),
+    cfg.StrOpt('live_migration_inbound_addr', default='127.0.0.1',
+               help='Address of this host that the migration data stream (tcp://) '
+                    'connects to when this host is the destination of a live migration.'),
+    cfg.IntOpt('live_migration_completion_timeout', default=800, min=0,
+               help='Seconds a live migration may run per GiB of data it moves (the '
+                    'guest\'s RAM, at least 2 GiB, plus its disk when the disk is '
+                    'copied) before it is aborted and the guest stays on its source; '
+                    '0 never aborts.'),
+    cfg.FloatOpt('live_migration_poll_interval', default=0.5, min=0.01,
+                 help='Seconds between two looks at the progress of a running live '
+                      'migration.'),
+]
+
+RPC_OPTS = [
+    cfg.IntOpt('long_rpc_timeout', default=1800, min=1,
+               help='Seconds to wait for the answer of RPC calls known to be slow '
+                    '(pre_live_migration copies the base image to the destination; '
+                    'post_live_migration_at_destination), instead of rpc_response_timeout.'),
+]
+
 
 def register(conf):
     conf.register_opts(OPTS, group='compute')
-    conf.register_opts(LIBVIRT_OPTS, group='libvirt')
+    conf.register_opts(LIBVIRT_OPTS + LIVE_MIGRATION_OPTS, group='libvirt')
+    conf.register_opts(RPC_OPTS)
 
 
 def list_opts():
-    return [('compute', OPTS), ('libvirt', LIBVIRT_OPTS)]
+    return [(None, RPC_OPTS), ('compute', OPTS), ('libvirt', LIBVIRT_OPTS + LIVE_MIGRATION_OPTS)]

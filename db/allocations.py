@@ -63,20 +63,41 @@ def _free(node):
 
 def release(db, instance_uuid):
     """Drop the instance's claim and give its resources back; idempotent."""
-    with db.session() as s:
-        alloc = s.scalars(sa.select(models.Allocation).where(
-            models.Allocation.instance_uuid == instance_uuid)).first()
+    a = models.Allocation.__table__
+    with db.write() as conn:
+        alloc = conn.execute(sa.select(a).where(a.c.instance_uuid == instance_uuid)).first()
         if alloc is None:
             return False
-        t = models.ComputeNode
-        s.execute(sa.update(t).where(t.id == alloc.node_id).values(
-            vcpus_used=t.vcpus_used - alloc.vcpus,
-            memory_mb_used=t.memory_mb_used - alloc.memory_mb,
-            local_gb_used=t.local_gb_used - alloc.disk_gb,
-            running_vms=t.running_vms - 1,
-            generation=t.generation + 1))
-        s.delete(alloc)
+        _give_back(conn, alloc)
         return True
+
+
+def move(db, instance_uuid, holder_uuid):
+    """The instance takes over the claim ``holder_uuid`` (a migration's, on the node it
+    moved to) and gives its old one back, in one transaction; False when there is no
+    such claim (already moved: a repeated message)."""
+    a = models.Allocation.__table__
+    with db.write() as conn:
+        held = conn.execute(sa.select(a).where(a.c.instance_uuid == holder_uuid)).first()
+        if held is None:
+            return False
+        old = conn.execute(sa.select(a).where(a.c.instance_uuid == instance_uuid)).first()
+        if old is not None:
+            _give_back(conn, old)
+        conn.execute(sa.update(a).where(a.c.id == held.id).values(instance_uuid=instance_uuid))
+        return True
+
+
+def _give_back(conn, alloc):
+    t = models.ComputeNode.__table__
+    conn.execute(sa.update(t).where(t.c.id == alloc.node_id).values(
+        vcpus_used=t.c.vcpus_used - alloc.vcpus,
+        memory_mb_used=t.c.memory_mb_used - alloc.memory_mb,
+        local_gb_used=t.c.local_gb_used - alloc.disk_gb,
+        running_vms=t.c.running_vms - 1,
+        generation=t.c.generation + 1))
+    conn.execute(sa.delete(models.Allocation.__table__).where(
+        models.Allocation.__table__.c.id == alloc.id))
 
 
 def get(db, instance_uuid):

@@ -9,7 +9,8 @@ from db import rows
 
 INVENTORY_FIELDS = ('hypervisor_type', 'hypervisor_version', 'host_ip', 'availability_zone',
                     'vcpus', 'memory_mb', 'local_gb', 'reserved_host_memory_mb',
-                    'cpu_allocation_ratio', 'ram_allocation_ratio', 'disk_allocation_ratio')
+                    'cpu_allocation_ratio', 'ram_allocation_ratio', 'disk_allocation_ratio',
+                    'capabilities')
 
 
 def report(db, host, node, inventory):
@@ -73,3 +74,12 @@ def free(node):
     vcpus, mem, disk = capacity(node)
     return (vcpus - node['vcpus_used'], mem - node['memory_mb_used'],
             disk - node['local_gb_used'])
+
+
+def can(node, capability):
+    """(True, None) when the node reported ``capability``, else (False, why not): the
+    host's own reason, or that it never said (a host older than capability reports)."""
+    caps = node.get('capabilities') or {}
+    if caps.get(capability):
+        return True, None
+    return False, caps.get(f'{capability}_refusal') or 'it has not reported that it can'

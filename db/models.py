@@ -182,6 +182,8 @@ class ComputeNode(Timestamps, Base):
     ram_allocation_ratio: orm.Mapped[float] = orm.mapped_column(default=1.5)
     disk_allocation_ratio: orm.Mapped[float] = orm.mapped_column(default=1.0)
     generation: orm.Mapped[int] = orm.mapped_column(default=0)
+    # What the host's hypervisor can do ({'live_migration': bool, ...}), as it reports it.
+    capabilities: orm.Mapped[dict | None] = orm.mapped_column(sa.JSON)
 
 
 class Allocation(Base):
@@ -196,6 +198,24 @@ class Allocation(Base):
     memory_mb: orm.Mapped[int] = orm.mapped_column(default=0)
     disk_gb: orm.Mapped[int] = orm.mapped_column(default=0)
     created_at: orm.Mapped[datetime.datetime] = orm.mapped_column(sa.DateTime, default=_now)
+
+
+class Migration(Timestamps, Base):
+    """One move of an instance between hosts (only live migrations so far)."""
+    __tablename__ = 'migrations'
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True, autoincrement=True)
+    uuid: orm.Mapped[str] = orm.mapped_column(sa.String(36), unique=True)
+    instance_uuid: orm.Mapped[str] = orm.mapped_column(sa.String(36), index=True)
+    migration_type: orm.Mapped[str] = orm.mapped_column(sa.String(32),
+                                                        default='live-migration')
+    source_compute: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
+    dest_compute: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
+    source_node: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
+    dest_node: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
+    status: orm.Mapped[str] = orm.mapped_column(sa.String(32))
+    project_id: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
+    user_id: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
 
 
 class RequestSpec(Base):

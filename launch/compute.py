@@ -10,6 +10,7 @@ from compute import shelve as compute_shelve
 from compute import rpcapi as compute_rpcapi
 from compute.virt import loader as virt_loader
 from conductor import rpcapi as conductor_rpcapi
+from consoleauth import rpcapi as consoleauth_rpcapi
 from image import store as image_store
 from launch import daemon
 from launch import service
@@ -30,7 +31,9 @@ def build(conf, transport, host=None, driver=None):
     manager = compute_manager.ComputeManager(
         conf, host, driver, conductor_api,
         notifier_mod.Notifier(conf, 'compute', host),
-        image_store.LocalStore.from_conf(conf), rt)
+        image_store.LocalStore.from_conf(conf), rt,
+        compute_api=compute_rpcapi.ComputeAPI(conf, transport),
+        consoleauth_api=consoleauth_rpcapi.ConsoleAuthAPI(conf, transport))
     rpc = rpc_server.RPCService(conf, transport, 'compute', compute_rpcapi.TOPIC, host, manager,
                                 extra_endpoints=manager.endpoints)
     ctxt = context_mod.admin_context()

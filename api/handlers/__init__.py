@@ -3,7 +3,7 @@ import importlib
 
 _NAMES = ('versions', 'identity', 'images', 'servers', 'server_actions', 'flavors',
           'flavor_extra_specs', 'flavor_access', 'services', 'hypervisors',
-          'instance_actions', 'compute_images', 'consoles')
+          'instance_actions', 'compute_images', 'consoles', 'migrations')
 
 
 def _load():

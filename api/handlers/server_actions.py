@@ -12,7 +12,8 @@ from db import actions
 
 PREFIX = '/compute/v2.1/servers/{server_id}/action'
 # One module per family of actions under api/handlers/actions/.
-_FAMILIES = ('lock', 'power', 'deferred', 'images', 'rescue', 'guest', 'shelve', 'console')
+_FAMILIES = ('lock', 'power', 'deferred', 'images', 'rescue', 'guest', 'shelve', 'console',
+             'migrate')
 
 
 def _specs():
@@ -36,7 +37,7 @@ def action(req, deps, server_id):
     if spec is None or req.api_version < spec.min_version or (
             spec.max_version and req.api_version > spec.max_version):
         raise exception.Invalid(f'There is no such action: {name}')
-    schemas.validate(spec.schema, args)
+    schemas.validate(spec.schema_for(req.api_version), args)
     instance = server_handlers.get_instance(req, deps, server_id)
     policy.authorize(ctxt, spec.rule)
     row = spec.row_for(args)

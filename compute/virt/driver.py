@@ -111,6 +111,63 @@ class ComputeDriver(abc.ABC):
         raise exception.ConsoleNotAvailable(
             reason=f'the {type(self).__name__} driver has no VNC consoles')
 
+    # -- live migration (only when capabilities['live_migration']) ---------------
+    # migrate_data is a plain dict that grows as the steps run: the destination's
+    # check, the source's check (block_migration, is_shared_instance_path), then
+    # what pre_live_migration answers (where the destination wants the guest).
+
+    def capability_refusal(self, capability):
+        """Why this hypervisor cannot do ``capability`` (ends 'host X cannot ...: ')."""
+        return f'its hypervisor ({type(self).__name__}) does not support it'
+
+    def check_can_live_migrate_destination(self, instance, block_migration):
+        """On the destination: can it take the guest? Leaves a probe for the source's
+        shared-storage check; returns the dest_check_data dict."""
+        raise _unsupported('live-migrate', self)
+
+    def cleanup_live_migration_destination_check(self, dest_check_data):
+        """On the destination: remove what the check left (the probe)."""
+
+    def check_can_live_migrate_source(self, instance, dest_check_data):
+        """On the source: can the guest leave? Decides block_migration from the shared
+        storage check; returns migrate_data."""
+        raise _unsupported('live-migrate', self)
+
+    def pre_live_migration(self, instance, image, image_path, migrate_data):
+        """On the destination: instance directory, base image and empty disk (unless
+        the storage is shared); returns what the source needs (dest_instances_path,
+        dest_uri, inbound_addr)."""
+        raise _unsupported('live-migrate', self)
+
+    def live_migration(self, instance, migrate_data):
+        """On the source: move the running guest; returns once it runs on the
+        destination, raises (the guest still on the source) when it failed or was
+        aborted after [libvirt] live_migration_completion_timeout."""
+        raise _unsupported('live-migrate', self)
+
+    def post_live_migration_source(self, instance, migrate_data):
+        """On the source after success: remove what is left of the guest here."""
+
+    def post_live_migration_at_destination(self, instance, migrate_data):
+        """On the destination after success: the guest is ours (persist it)."""
+
+    def rollback_live_migration_at_destination(self, instance, migrate_data):
+        """On the destination after a failure: remove any leftover domain and files."""
+
+
+def choose_block_migration(requested, shared):
+    """Whether the disk must be copied, from the request (True, False or 'auto') and
+    whether both hosts see the same instance storage; Invalid when they disagree."""
+    if requested in (None, 'auto'):
+        return not shared
+    if requested and shared:
+        raise exception.Invalid('Cannot block-migrate: the source and destination '
+                                'share their instance storage.')
+    if not requested and not shared:
+        raise exception.Invalid('The source and destination do not share their instance '
+                                'storage: block_migration must be true or auto.')
+    return bool(requested)
+
 
 def _unsupported(action, drv):
     return exception.NotSupported(action=action,

@@ -16,24 +16,39 @@ class FakeDriver(driver.ComputeDriver):
 
     ``spawn_error`` is an exception (instance or class) to raise from every
     spawn, or a callable(instance) that raises or returns an exception to raise
-    (returning None lets the spawn succeed).
+    (returning None lets the spawn succeed); ``live_migration_error`` does the
+    same for live migrations from this host.
+
+    Live migration is opt-in (``live_migration=True``): the fakes that share one
+    ``cluster`` dict (host -> driver) move guests between each other. Hosts with
+    the same ``storage`` name share their instance storage.
     """
 
     capabilities = {'live_migration': False}
 
     def __init__(self, host='fake-host', vcpus=8, memory_mb=16384, local_gb=1024,
-                 spawn_error=None, spawn_delay=0.0):
+                 spawn_error=None, spawn_delay=0.0, live_migration=False, cluster=None,
+                 storage=None):
         self.host = host
         self.vcpus = vcpus
         self.memory_mb = memory_mb
         self.local_gb = local_gb
         self.spawn_error = spawn_error
         self.spawn_delay = spawn_delay
+        self.capabilities = {'live_migration': bool(live_migration)}
+        self.cluster = cluster if cluster is not None else {}
+        self.storage = storage
+        self.live_migration_error = None
+        # (step, instance uuid) of every live-migration step this host ran, for tests.
+        self.migration_log = []
         self._lock = threading.Lock()
         self._guests = {}
+        self.cluster[host] = self
 
     def init_host(self, host):
+        self.cluster.pop(self.host, None)
         self.host = host
+        self.cluster[host] = self
 
     def get_available_resource(self):
         return {'hypervisor_hostname': self.host, 'hypervisor_type': 'fake',
@@ -45,14 +60,7 @@ class FakeDriver(driver.ComputeDriver):
                                           'threads': 1}}}
 
     def _injected_error(self, instance):
-        err = self.spawn_error
-        if err is None:
-            return None
-        if isinstance(err, BaseException):
-            return err
-        if isinstance(err, type) and issubclass(err, BaseException):
-            return err()
-        return err(instance)
+        return _injected(self.spawn_error, instance)
 
     def spawn(self, instance, image, image_path):
         missing = driver.missing_keys(instance)
@@ -68,12 +76,14 @@ class FakeDriver(driver.ComputeDriver):
         with self._lock:
             if uuid in self._guests:
                 raise exception.VirtError(reason='instance %s already exists' % uuid)
-            ports = {g['vnc_port'] for g in self._guests.values()}
             self._guests[uuid] = {'instance': dict(instance), 'image': image,
                                   'image_path': image_path,
                                   'power_state': power_state.RUNNING,
-                                  'vnc_port': next(p for p in itertools.count(VNC_BASE)
-                                                   if p not in ports)}
+                                  'vnc_port': self._free_port()}
+
+    def _free_port(self):
+        ports = {g['vnc_port'] for g in self._guests.values()}
+        return next(p for p in itertools.count(VNC_BASE) if p not in ports)
 
     def destroy(self, instance):
         with self._lock:
@@ -181,3 +191,73 @@ class FakeDriver(driver.ComputeDriver):
     def set_vnc_port(self, instance, port):
         """Test hook: the guest's VNC server moved (a token for the old port must fail)."""
         self._set(instance, self.get_power_state(instance), vnc_port=port)
+
+    # -- live migration: the guest moves to the peer fake in the same cluster -----
+    def capability_refusal(self, capability):
+        return f'its hypervisor (the fake driver, without {capability}) does not support it'
+
+    def check_can_live_migrate_destination(self, instance, block_migration):
+        self.migration_log.append(('check_destination', instance['uuid']))
+        with self._lock:
+            used = sum(g['instance'].get('memory_mb') or 0 for g in self._guests.values())
+        if (instance.get('memory_mb') or 0) > self.memory_mb - used:
+            raise exception.Invalid(f'Host {self.host} has {self.memory_mb - used} MB of '
+                                    f'free memory; instance {instance["uuid"]} needs '
+                                    f'{instance["memory_mb"]} MB.')
+        return {'dest_host': self.host, 'storage': self.storage,
+                'block_migration': block_migration}
+
+    def check_can_live_migrate_source(self, instance, dest_check_data):
+        self.migration_log.append(('check_source', instance['uuid']))
+        if not self.instance_exists(instance):
+            raise exception.InstanceNotFound(uuid=instance['uuid'])
+        shared = self.storage is not None and dest_check_data.get('storage') == self.storage
+        block = driver.choose_block_migration(dest_check_data.get('block_migration'), shared)
+        return dict(dest_check_data, source_host=self.host, block_migration=block,
+                    is_shared_instance_path=shared)
+
+    def pre_live_migration(self, instance, image, image_path, migrate_data):
+        self.migration_log.append(('pre', instance['uuid']))
+        return {'dest_uri': f'fake://{self.host}', 'inbound_addr': '127.0.0.1',
+                'dest_instances_path': f'/fake/{self.host}'}
+
+    def live_migration(self, instance, migrate_data):
+        self.migration_log.append(('migrate', instance['uuid']))
+        err = _injected(self.live_migration_error, instance)
+        if err is not None:
+            raise err
+        dest = self.cluster.get(migrate_data['dest_host'])
+        if dest is None:
+            raise exception.VirtError(reason=f'no fake host {migrate_data["dest_host"]}')
+        with self._lock:
+            guest = self._guests.pop(instance['uuid'], None)
+        if guest is None:
+            raise exception.InstanceNotFound(uuid=instance['uuid'])
+        dest.receive_guest(instance['uuid'], guest)
+
+    def receive_guest(self, uuid, guest):
+        """A guest arrives from a peer (keeping its power state, with a port of ours)."""
+        with self._lock:
+            self._guests[uuid] = dict(guest, vnc_port=self._free_port())
+
+    def post_live_migration_source(self, instance, migrate_data):
+        self.migration_log.append(('post_source', instance['uuid']))
+
+    def post_live_migration_at_destination(self, instance, migrate_data):
+        self.migration_log.append(('post_destination', instance['uuid']))
+
+    def rollback_live_migration_at_destination(self, instance, migrate_data):
+        self.migration_log.append(('rollback', instance['uuid']))
+        with self._lock:
+            self._guests.pop(instance['uuid'], None)
+
+
+def _injected(err, instance):
+    """The exception an injected ``err`` (instance, class or callable) asks to raise."""
+    if err is None:
+        return None
+    if isinstance(err, BaseException):
+        return err
+    if isinstance(err, type) and issubclass(err, BaseException):
+        return err()
+    return err(instance)

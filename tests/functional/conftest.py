@@ -89,11 +89,11 @@ def image_id(cloud):
     return cloud.image['id']
 
 
-@pytest.fixture
-def openstack(cloud):
-    """run(*args): the unmodified `openstack` CLI as demo against the cloud; its stdout."""
-    env = dict(os.environ, OS_AUTH_URL=f'{cloud.url}/identity/v3', OS_USERNAME='demo',
-               OS_PASSWORD='demopw', OS_PROJECT_NAME='demo', OS_USER_DOMAIN_NAME='Default',
+def cli_runner(url, user, password):
+    """run(*args): the unmodified `openstack` CLI as ``user`` (in the project of the same
+    name) against the cloud at ``url``; its stdout."""
+    env = dict(os.environ, OS_AUTH_URL=f'{url}/identity/v3', OS_USERNAME=user,
+               OS_PASSWORD=password, OS_PROJECT_NAME=user, OS_USER_DOMAIN_NAME='Default',
                OS_PROJECT_DOMAIN_NAME='Default', OS_IDENTITY_API_VERSION='3',
                OS_REGION_NAME='RegionOne', OS_AUTH_TYPE='password')
 
@@ -103,6 +103,12 @@ def openstack(cloud):
         assert done.returncode == 0, f'openstack {" ".join(args)}: {done.stderr}'
         return done.stdout
     return run
+
+
+@pytest.fixture
+def openstack(cloud):
+    """run(*args): the unmodified `openstack` CLI as demo against the cloud; its stdout."""
+    return cli_runner(cloud.url, 'demo', 'demopw')
 
 
 class Collector:

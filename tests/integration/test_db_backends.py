@@ -80,7 +80,7 @@ def test_db_sync_and_queries(database_url, tmp_path):
     assert 'revision 0002' in out.stdout
     db = engine.Database(database_url)
     try:
-        assert migration.current(db) == '0002'
+        assert migration.current(db) == '0003'
         _exercise(db)
     finally:
         db.dispose()

@@ -19,7 +19,8 @@ from db import instances
 class Spec:
     name: str
     rule: str
-    schema: dict
+    # The body's JSON schema, or a callable(microversion) -> schema.
+    schema: typing.Union[dict, typing.Callable]
     act: typing.Callable
     # states.ACTIONS key, or a callable(args) -> key (reboot SOFT/HARD); default: name.
     row: typing.Union[str, typing.Callable, None] = None
@@ -30,6 +31,9 @@ class Spec:
     # callable(req, deps, instance, args) -> args: checks that need the request or the
     # database, run before anything is recorded, so a refused request leaves no trace.
     prepare: typing.Optional[typing.Callable] = None
+
+    def schema_for(self, version):
+        return self.schema(version) if callable(self.schema) else self.schema
 
     def row_for(self, args):
         key = self.row(args) if callable(self.row) else (self.row or self.name)

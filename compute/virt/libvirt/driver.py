@@ -16,6 +16,7 @@ from compute.virt.libvirt import disk
 from compute.virt.libvirt import guest
 from compute.virt.libvirt import host as libvirt_host
 from compute.virt.libvirt import imagecache
+from compute.virt.libvirt import migration
 from compute.virt.libvirt import power
 from compute.virt.libvirt import rescue
 from compute.virt.libvirt import snapshot
@@ -44,7 +45,8 @@ def _code(exc):
 
 
 class LibvirtDriver(power.PowerMixin, snapshot.SnapshotMixin, rescue.RescueMixin,
-                    guest.GuestMixin, console.ConsoleMixin, driver.ComputeDriver):
+                    guest.GuestMixin, console.ConsoleMixin, migration.MigrationMixin,
+                    driver.ComputeDriver):
     """Compute driver over one libvirt connection (a per-host test:/// node by default)."""
 
     capabilities = {'live_migration': False}
@@ -57,6 +59,8 @@ class LibvirtDriver(power.PowerMixin, snapshot.SnapshotMixin, rescue.RescueMixin
             conf.compute.instances_path or os.path.join(conf.state_path, 'instances'))
         self.image_cache = imagecache.ImageCache(os.path.join(self.instances_path, '_base'))
         self._host = self._make_host(conf, host)
+        # libvirt's test driver refuses migrations ("direct migration is not supported").
+        self.capabilities = {'live_migration': not self._host.is_test}
         self.domain_type = ('test' if self._host.is_test else conf.libvirt.virt_type)
         # The test driver never assigns VNC ports: this host hands out fixed ones.
         self._vnc_ports = (console.PortBook(console.port_block(conf.vnc.test_port_base, host))

@@ -6,8 +6,6 @@ import pytest
 from common import timeutils
 from conf import new_conf
 from db import compute_nodes
-from db import engine
-from db import migration
 from db import services
 from scheduler import host_manager
 
@@ -37,14 +35,6 @@ def make_host():
                    'last_seen_up': seen}
         return host_manager.HostState.from_db(node, row, down_time=60)
     return _make
-
-
-@pytest.fixture
-def db(tmp_path):
-    database = engine.Database('sqlite:///' + str(tmp_path / 'stratus.sqlite'))
-    migration.sync(database)
-    yield database
-    database.dispose()
 
 
 def add_host(database, host, vcpus=8, memory_mb=16384, local_gb=100, zone='nova',

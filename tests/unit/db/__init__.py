@@ -1,0 +1,1 @@
+"""Database query module tests."""
