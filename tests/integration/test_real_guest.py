@@ -4,14 +4,16 @@ prints on its serial console (read back through os-getConsoleOutput) is the evid
 import os
 import re
 import time
+import xml.etree.ElementTree as ET
 
+import libvirt
 import pytest
+import websocket
 
 from image import tiny
 from tests import realvirt
 from tests import rfb
 from tests.integration import conftest
-from tests.memcached import Memcached
 
 pytestmark = [pytest.mark.integration,
               pytest.mark.skipif(realvirt.missing() is not None,
@@ -31,16 +33,9 @@ def hosts(tmp_path_factory):
 
 
 @pytest.fixture(scope='module')
-def cache():
-    server = Memcached().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope='module')
-def cloud(tmp_path_factory, vhost_url, hosts, cache):
+def cloud(tmp_path_factory, vhost_url, hosts, module_memcached):
     dep = realvirt.deployment(tmp_path_factory.mktemp('realguest'), vhost_url, hosts,
-                              memcache_servers=cache.server,
+                              memcache_servers=module_memcached.server,
                               novncproxy_port=conftest.free_port())
     try:
         realvirt.seed(dep)
@@ -109,6 +104,18 @@ def act_and_wait(admin, server_id, body, status, timeout=BOOT):
     return console(admin, server_id)
 
 
+def test_the_two_hosts_are_two_hypervisors(hosts):
+    uuids = set()
+    for n in (1, 2):
+        conn = libvirt.open(hosts.uri(n))
+        try:
+            uuids.add(ET.fromstring(conn.getCapabilities()).findtext('./host/uuid'))
+            assert conn.getType() == 'QEMU'
+        finally:
+            conn.close()
+    assert len(uuids) == 2 and None not in uuids
+
+
 def test_boot_shows_the_guests_own_output(admin, guest):
     text = console(admin, guest['id'])
     # The SMBIOS UUID the guest reads is the instance's: this is its own output.
@@ -167,17 +174,23 @@ def test_hard_reboot_resets_without_asking_the_guest(admin, guest):
     assert power_offs(text) == before_offs
 
 
-def test_vnc_console_reaches_the_guests_own_vnc_server(cloud, admin, guest):
-    resp = admin.post(f'{SERVERS}/{guest["id"]}/remote-consoles',
-                      json={'remote_console': {'protocol': 'vnc', 'type': 'novnc'}})
+def console_url(client, server_id):
+    resp = client.post(f'{SERVERS}/{server_id}/remote-consoles',
+                       json={'remote_console': {'protocol': 'vnc', 'type': 'novnc'}})
     assert resp.status_code == 200, resp.text
-    url = resp.json()['remote_console']['url']
+    return resp.json()['remote_console']['url']
+
+
+def open_console(cloud, url):
+    """The websocket through the proxy, after checking QEMU's RFB banner came back."""
     ws, banner = rfb.open_console(rfb.ws_url_of(url), origin=cloud.novncproxy_url)
-    try:
-        # QEMU's own VNC server answers: nothing else listens on that port.
-        assert banner == rfb.BANNER
-    finally:
-        ws.close()
+    # QEMU's own VNC server answers: nothing else listens on that port.
+    assert banner == rfb.BANNER
+    return ws
+
+
+def test_vnc_console_reaches_the_guests_own_vnc_server(cloud, admin, guest):
+    open_console(cloud, console_url(admin, guest['id'])).close()
 
 
 def test_snapshot_boots_a_new_server_with_the_same_disk(cloud, admin, hosts, guest):
@@ -199,7 +212,89 @@ def test_snapshot_boots_a_new_server_with_the_same_disk(cloud, admin, hosts, gue
     assert_gone(cloud, hosts, clone)
 
 
+def migrations_of(admin, server_id):
+    resp = admin.get('/compute/v2.1/os-migrations',
+                     headers={'OpenStack-API-Version': 'compute 2.80'})
+    assert resp.status_code == 200, resp.text
+    return [m for m in resp.json()['migrations'] if m['instance_uuid'] == server_id]
+
+
+def wait_migration(admin, server_id, statuses, timeout=BOOT):
+    def ended():
+        found = migrations_of(admin, server_id)
+        newest = max(found, key=lambda m: m['id']) if found else None
+        return newest and newest['status'] in statuses and newest
+    return realvirt.wait_for(ended, timeout, interval=0.1, what=f'a migration in {statuses}')
+
+
+def host_number(host):
+    return int(host.rsplit('-', 1)[1])
+
+
+def live_migrate(admin, server_id, host):
+    admin.act(server_id, {'os-migrateLive': {'host': host, 'block_migration': 'auto'}},
+              version='2.30')
+
+
+def test_live_migration_moves_the_running_guest(cloud, admin, hosts, guest):
+    server = admin.server(guest['id'])
+    source = server['OS-EXT-SRV-ATTR:host']
+    dest = 'compute-2' if source == 'compute-1' else 'compute-1'
+    text = console(admin, guest['id'])
+    before_boots, before_alive = boots(text), alive(text)
+    old_console = console_url(admin, guest['id'])
+    live_migrate(admin, guest['id'], dest)
+    migration = wait_migration(admin, guest['id'], ('completed', 'failed', 'error'))
+    assert migration['status'] == 'completed', migration
+    # The console token minted on the source is gone; a new one reaches the destination.
+    with pytest.raises(websocket.WebSocketBadStatusException):
+        open_console(cloud, old_console)
+    open_console(cloud, console_url(admin, guest['id'])).close()
+    assert (migration['source_compute'], migration['dest_compute']) == (source, dest)
+    server = admin.wait_idle(guest['id'])
+    assert server['OS-EXT-SRV-ATTR:host'] == dest and server['status'] == 'ACTIVE'
+    # The same guest goes on printing on the destination: its alive counter carries on from
+    # where it was, and the destination's log (a new file) shows no boot.
+    text = wait_console(admin, guest['id'], lambda t: alive(t) > before_alive and t,
+                        'output on the destination')
+    assert before_boots >= 1 and boots(text) == 0, text
+    dest_log = os.path.join(instance_dir(cloud, server), 'console.log')
+    realvirt.wait_for(lambda: tiny.ALIVE_WORD in open(dest_log).read(), 30,
+                      what="the guest's output in the destination's console log")
+    assert not [d for d in realvirt.domains(hosts.uri(host_number(source)))
+                if guest['id'] in d], 'the source still has the domain'
+    assert [d for d in realvirt.domains(hosts.uri(host_number(dest))) if guest['id'] in d]
+    assert not os.path.exists(os.path.join(cloud.root, 'instances', source, guest['id']))
+    assert len(realvirt.qemu_pids(guest['id'])) == 1
+
+
+def test_live_migration_to_a_stopped_destination_fails_and_the_guest_stays(
+        cloud, admin, hosts, guest):
+    server = admin.server(guest['id'])
+    source = server['OS-EXT-SRV-ATTR:host']
+    dest = 'compute-2' if source == 'compute-1' else 'compute-1'
+    source_pids = set(realvirt.qemu_pids(guest['id']))
+    live_migrate(admin, guest['id'], dest)
+    try:
+        # The destination host stops while the guest is on its way: its libvirtd and the
+        # QEMU waiting for the incoming guest both go.
+        wait_migration(admin, guest['id'], ('running', 'completed', 'failed', 'error'))
+        hosts.kill(host_number(dest))
+        for pid in set(realvirt.qemu_pids(guest['id'])) - source_pids:
+            os.kill(pid, 9)
+        migration = wait_migration(admin, guest['id'], ('completed', 'failed', 'error'))
+    finally:
+        hosts.start_one(host_number(dest))
+    assert migration['status'] == 'failed', migration
+    server = admin.wait_idle(guest['id'])
+    assert server['OS-EXT-SRV-ATTR:host'] == source and server['status'] == 'ACTIVE'
+    assert set(realvirt.qemu_pids(guest['id'])) == source_pids
+    before = alive(console(admin, guest['id']))
+    wait_console(admin, guest['id'], lambda t: alive(t) > before, 'output on the source')
+
+
 def test_delete_leaves_no_process_domain_or_file(cloud, admin, hosts, guest):
+    server = admin.server(guest['id'])
     assert admin.delete(f'{SERVERS}/{guest["id"]}').status_code == 204
     admin.wait_status(guest['id'], {'DELETED'}, timeout=60)
-    assert_gone(cloud, hosts, guest)
+    assert_gone(cloud, hosts, server)
