@@ -5,7 +5,8 @@ and the memory each QEMU guest takes, over private libvirtd hosts on this machin
         [--rabbit-url rabbit://guest:guest@127.0.0.1:5672/]
 
 Each guest (the tiny guest, flavor m1.nano: 128 MiB, 1 vCPU) is created through the API,
-one after another. Times run from just before POST /servers to the first poll (every
+one after another; with two hosts or more, each is then live-migrated to the other host
+(block migration: memory and the disk overlay are copied), again one after another. Times run from just before POST /servers to the first poll (every
 200 ms) that shows ACTIVE, the guest's boot line in os-getConsoleOutput, and its first
 "alive" line. Memory is each QEMU process's resident set (VmRSS) once all guests run.
 docs/performance.md has this machine's figures.
@@ -57,6 +58,27 @@ def _one_guest(admin, image_id, n, timeout):
     return server_id, marks
 
 
+def _live_migrate(admin, server_id, timeout):
+    """Seconds from the os-migrateLive request to the migration record's 'completed'."""
+    host = admin.server(server_id)['OS-EXT-SRV-ATTR:host']
+    dest = 'compute-2' if host == 'compute-1' else 'compute-1'
+    started = time.monotonic()
+    admin.act(server_id, {'os-migrateLive': {'host': dest, 'block_migration': 'auto'}},
+              version='2.30')
+    while time.monotonic() - started < timeout:
+        found = [m for m in admin.get(
+            '/compute/v2.1/os-migrations',
+            headers={'OpenStack-API-Version': 'compute 2.80'}).json()['migrations']
+            if m['instance_uuid'] == server_id]
+        newest = max(found, key=lambda m: m['id']) if found else {}
+        if newest.get('status') == 'completed':
+            return time.monotonic() - started
+        if newest.get('status') in ('failed', 'error'):
+            raise AssertionError(f'live migration of {server_id} ended {newest["status"]}')
+        time.sleep(POLL / 2)
+    raise AssertionError(f'live migration of {server_id} took over {timeout} s')
+
+
 def run_real_guest_bench(guests=4, hosts=2, rabbit_url=bench.DEFAULT_RABBIT_URL,
                          timeout=180.0, log=None, transport_url=None):
     """Boot ``guests`` real guests; returns the report (a dict). ``transport_url``: a
@@ -88,6 +110,12 @@ def run_real_guest_bench(guests=4, hosts=2, rabbit_url=bench.DEFAULT_RABBIT_URL,
             log(f'bench-real-guest: guest {n}: ' +
                 ', '.join(f'{k} {v:.1f} s' for k, v in marks.items()))
         rss = [realvirt.rss_kib(pid) / 1024 for sid in ids for pid in realvirt.qemu_pids(sid)]
+        if hosts >= 2:
+            timings['live_migration'] = []
+            for n, server_id in enumerate(ids):
+                timings['live_migration'].append(_live_migrate(admin, server_id, timeout))
+                log(f'bench-real-guest: guest {n} live-migrated in '
+                    f'{timings["live_migration"][-1]:.1f} s')
         report['seconds'] = {key: bench.latency_summary(values)
                              for key, values in timings.items()}
         report['rss_mib'] = {'per_guest': [round(v, 1) for v in rss],
@@ -107,7 +135,10 @@ def format_report(r):
              f"{machine['cpu_model']}, {machine['memory']}"]
     for key, label in (('active', 'API request -> ACTIVE'),
                        ('boot_line', "API request -> guest's boot line"),
-                       ('alive_line', "API request -> guest's first alive line")):
+                       ('alive_line', "API request -> guest's first alive line"),
+                       ('live_migration', 'os-migrateLive -> migration completed')):
+        if key not in r['seconds']:
+            continue
         s = r['seconds'][key]
         lines.append(f'  {label:40s} p50 {s["p50"] / 1000:6.2f} s   max {s["max"] / 1000:6.2f} s')
     m = r['rss_mib']
