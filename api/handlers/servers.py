@@ -184,6 +184,7 @@ def delete_instance(req, deps, instance, soft=False):
     """
     ctxt = req.context
     for _attempt in range(DELETE_ATTEMPTS):
+        _refuse_while_migrating(instance)
         deleted = (_try_soft_delete(deps, ctxt, instance) if soft and _deferred(deps, instance)
                    else _try_delete(deps, ctxt, instance))
         if deleted:
@@ -197,6 +198,15 @@ def delete_instance(req, deps, instance, soft=False):
             return
     raise exception.Conflict(f'Instance {instance["uuid"]} changed state repeatedly; '
                              'try again.')
+
+
+def _refuse_while_migrating(instance):
+    # The guest is on its way to another host: a delete cast to the source now would
+    # leave it running on the destination. Its migration ends (or is repaired) first.
+    if instance['task_state'] == states.MIGRATING:
+        raise exception.Conflict(
+            f'Cannot delete instance {instance["uuid"]} while it is being live-migrated; '
+            'try again once the migration has ended.')
 
 
 def _deferred(deps, instance):

@@ -217,3 +217,24 @@ def _wait(predicate, timeout=30):
 
 def _admin_cli(cloud):
     return cli_runner(cloud.url, 'admin', 'adminpw')
+
+
+def test_delete_waits_for_a_live_migration_to_end(cloud, admin, lm_server, on_fake_hosts):
+    source = host_of(cloud, lm_server)
+    dest = other(source)
+    gate = on_fake_hosts[source].live_migration_error = Gate(cloud)
+    try:
+        admin.accepted(lm_server, live(), version='2.30')
+        _wait(lambda: gate.seen)
+        resp = admin.delete(f'{SERVERS}/{lm_server}')
+        assert resp.status_code == 409 and 'live-migrated' in resp.text, resp.text
+        resp = admin.action(lm_server, {'forceDelete': None})
+        assert resp.status_code == 409, resp.text
+    finally:
+        gate.opened.set()
+    assert wait_migration(admin, lm_server)['status'] == 'completed'
+    admin.wait_idle(lm_server)
+    assert admin.delete(f'{SERVERS}/{lm_server}').status_code == 204
+    admin.wait_status(lm_server, {'DELETED'})
+    assert lm_server not in on_fake_hosts[dest].list_instance_uuids()
+    assert lm_server not in on_fake_hosts[source].list_instance_uuids()
