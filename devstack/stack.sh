@@ -490,31 +490,29 @@ check_alive() {
     die "$1 exited"
 }
 
-# Any HTTP answer will do (a 405 too, when the novnc package is missing).
-wait_for_novncproxy() {
-    local url="http://$NOVNCPROXY_HOST:$NOVNCPROXY_PORT/vnc_lite.html" deadline=$((SECONDS + API_TIMEOUT))
+# wait_for_http DAEMON_NAME URL [CURL_FLAG...]: poll URL until curl succeeds,
+# failing at once if the daemon dies and after API_TIMEOUT seconds.
+wait_for_http() {
+    local name=$1 url=$2 deadline=$((SECONDS + API_TIMEOUT))
+    shift 2
     log "waiting for $url"
-    until curl -s -o /dev/null --max-time 5 "$url"; do
-        check_alive stratus-novncproxy
+    until curl -s "$@" -o /dev/null --max-time 5 "$url"; do
+        check_alive "$name"
         if ((SECONDS >= deadline)); then
-            tail_log stratus-novncproxy
-            die "stratus-novncproxy did not answer at $url within ${API_TIMEOUT}s"
+            tail_log "$name"
+            die "$name did not answer at $url within ${API_TIMEOUT}s"
         fi
         sleep 1
     done
 }
 
+# Any HTTP answer will do (a 405 too, when the novnc package is missing).
+wait_for_novncproxy() {
+    wait_for_http stratus-novncproxy "http://$NOVNCPROXY_HOST:$NOVNCPROXY_PORT/vnc_lite.html"
+}
+
 wait_for_api() {
-    local url="http://$API_HOST:$API_PORT/identity/v3" deadline=$((SECONDS + API_TIMEOUT))
-    log "waiting for $url"
-    until curl -sf -o /dev/null --max-time 5 "$url"; do
-        check_alive stratus-api
-        if ((SECONDS >= deadline)); then
-            tail_log stratus-api
-            die "the API did not answer at $url within ${API_TIMEOUT}s"
-        fi
-        sleep 1
-    done
+    wait_for_http stratus-api "http://$API_HOST:$API_PORT/identity/v3" -f
 }
 
 # wait_for_ping DAEMON_NAME PING_ARGS...: retry `stratus-rpc ping PING_ARGS`
