@@ -10,6 +10,8 @@ import shutil
 import subprocess
 import tempfile
 
+from db import images as images_db
+from image import importer
 from image import qemu_img
 
 LOG = logging.getLogger(__name__)
@@ -224,14 +226,12 @@ def build(out_dir, cache_dir):
 
 def registered(db, name):
     """True when an image called ``name`` exists."""
-    from db import images as images_db
     return any(row['name'] == name for row in images_db.list_(db, {}))
 
 
 def register(db, store, guest, name):
     """Import the kernel, the initrd and the disk as public images; returns the disk's row,
     whose properties point at the other two (how the libvirt driver boots it)."""
-    from image import importer
     if registered(db, name):
         raise ImageExists(name)
     kernel = importer.import_file(db, store, guest.kernel, name + '-kernel', 'aki', 'aki')
