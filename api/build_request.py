@@ -93,19 +93,13 @@ def counts(server):
 def request_spec(ctxt, flavor, image, zone, count):
     return {
         'project_id': ctxt.project_id, 'user_id': ctxt.user_id,
-        'flavor': flavor, 'image': image_for_compute(image),
+        'flavor': flavor, 'image': images.for_compute(image),
         'vcpus': flavor['vcpus'], 'memory_mb': flavor['memory_mb'],
         'root_gb': flavor['root_gb'], 'ephemeral_gb': flavor['ephemeral_gb'],
         'swap': flavor['swap'],
         'disk_gb': flavor['root_gb'] + flavor['ephemeral_gb'] + math.ceil(flavor['swap'] / 1024),
         'availability_zone': zone, 'num_instances': count,
     }
-
-
-def image_for_compute(image):
-    keys = ('id', 'name', 'disk_format', 'container_format', 'size', 'checksum',
-            'min_disk', 'min_ram', 'properties')
-    return {k: image.get(k) for k in keys}
 
 
 def create_instances(db, ctxt, server, flavor, image, zone, count):

@@ -22,8 +22,6 @@ EVENT = 'conductor_unshelve_instance'
 SHELVED_KEYS = ('shelved_image_id', 'shelved_at', 'shelved_host')
 # A spec's one-off placement hints from its build: an unshelve schedules afresh.
 _BUILD_ONLY = ('retry', 'alternates', 'force_hosts', 'force_nodes', 'ignore_hosts')
-_IMAGE_KEYS = ('id', 'name', 'disk_format', 'container_format', 'size', 'checksum',
-               'min_disk', 'min_ram', 'properties')
 
 
 class ShelveEndpoint:
@@ -102,7 +100,7 @@ class ShelveEndpoint:
             image = images.get(self.db, image_id)
         except exception.ImageNotFound:
             return None
-        return {k: image.get(k) for k in _IMAGE_KEYS} if image['status'] == 'active' else None
+        return images.for_compute(image) if image['status'] == 'active' else None
 
     def _fail(self, ctxt, instance, started, message):
         """Back to where the unshelve started (task None), with a fault saying why."""

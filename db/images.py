@@ -43,6 +43,16 @@ def get(db, image_id):
     return rows.mapping(row)
 
 
+# What a compute host is told of an image: enough to fetch, check and boot it.
+_FOR_COMPUTE = ('id', 'name', 'disk_format', 'container_format', 'size', 'checksum',
+                'min_disk', 'min_ram', 'properties')
+
+
+def for_compute(image):
+    """The part of an image row that travels to a compute host in an RPC message."""
+    return {k: image.get(k) for k in _FOR_COMPUTE}
+
+
 def _match(column, value):
     """Equality, or IN for a list (``id=in:a,b`` style filters)."""
     if isinstance(value, (list, tuple, set)):

@@ -20,8 +20,6 @@ from db import instances
 LOG = logging.getLogger(__name__)
 EVENT = 'conductor_live_migrate_instance'
 CHECK_EVENT = 'compute_check_can_live_migrate_destination'
-_IMAGE_KEYS = ('id', 'name', 'disk_format', 'container_format', 'size', 'checksum',
-               'min_disk', 'min_ram', 'properties')
 
 
 class LiveMigrationTask:
@@ -129,7 +127,7 @@ class LiveMigrationTask:
                 else None
         except exception.ImageNotFound:
             return None
-        return {k: image.get(k) for k in _IMAGE_KEYS} if image else None
+        return images.for_compute(image) if image else None
 
     def _error(self, ctxt, instance, migration, started, exc):
         """The migration ends in 'error' before anything moved: the claim goes back,

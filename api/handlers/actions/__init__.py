@@ -7,7 +7,6 @@ response, or None for Nova's plain 202.
 import dataclasses
 import typing
 
-from api import build_request
 from common import exception
 from compute import states
 # Aliased: the family module api.handlers.actions.images would shadow a plain `images`.
@@ -67,7 +66,7 @@ def image_of(deps, instance):
     if not instance.get('image_ref'):
         return None
     try:
-        return build_request.image_for_compute(images_db.get(deps.db, instance['image_ref']))
+        return images_db.for_compute(images_db.get(deps.db, instance['image_ref']))
     except exception.NotFound:
         return None
 

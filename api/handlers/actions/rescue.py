@@ -13,6 +13,7 @@ from api.handlers.actions import system_metadata
 from api.schemas import servers as server_schemas
 from api.views import servers as views
 from compute import states
+from db import images as images_db
 
 RESCUE_BODY = {'oneOf': [NULL, {'type': 'object', 'properties': {
     'adminPass': {'type': 'string'},
@@ -53,7 +54,7 @@ def _rescue(req, deps, instance, args):
     instance = begin(deps, instance, states.ACTIONS['rescue'], values={
         'system_metadata': system_metadata(instance, old_vm_state=instance['vm_state'])})
     deps.compute_api.rescue_instance(req.context, instance['host'], instance, image,
-                                     build_request.image_for_compute(rescue_image))
+                                     images_db.for_compute(rescue_image))
     return wsgi.json_response({'adminPass': args.get('adminPass') or new_password()})
 
 
@@ -75,7 +76,7 @@ def _rebuild(req, deps, instance, args):
         values['metadata'] = args['metadata']  # replaces the old metadata, as in Nova
     instance = begin(deps, instance, states.ACTIONS['rebuild'], values=values)
     deps.compute_api.rebuild_instance(ctxt, instance['host'], instance,
-                                      build_request.image_for_compute(image), started_from)
+                                      images_db.for_compute(image), started_from)
     console_auth.forget_tokens(deps, ctxt, instance['uuid'])
     base = deps.endpoint(req, '/compute')
     body = views.detail(instance, base, req.api_version, ctxt.is_admin)
