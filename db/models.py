@@ -46,6 +46,11 @@ class Instance(Timestamps, Base):
     locked_by: orm.Mapped[str | None] = orm.mapped_column(sa.String(16))
     locked_reason: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
     key_name: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
+    # The public key as it was at boot: deleting the keypair later must not change it.
+    key_data: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
+    display_description: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
+    access_ip_v4: orm.Mapped[str | None] = orm.mapped_column(sa.String(39))
+    access_ip_v6: orm.Mapped[str | None] = orm.mapped_column(sa.String(39))
     instance_metadata: orm.Mapped[dict] = orm.mapped_column('metadata', sa.JSON, default=dict)
     # Internal notes of multi-step actions (shelved_image_id, old_vm_state); never shown.
     system_metadata: orm.Mapped[dict | None] = orm.mapped_column(sa.JSON, default=dict)
@@ -245,3 +250,64 @@ class Image(Timestamps, Base):
     min_ram: orm.Mapped[int] = orm.mapped_column(default=0)
     protected: orm.Mapped[bool] = orm.mapped_column(default=False)
     properties: orm.Mapped[dict] = orm.mapped_column(sa.JSON, default=dict)
+
+
+class KeyPair(Timestamps, Base):
+    """An SSH or x509 public key, owned by one user (names are per user)."""
+    __tablename__ = 'key_pairs'
+    __table_args__ = (sa.UniqueConstraint('user_id', 'name'),)
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    name: orm.Mapped[str] = orm.mapped_column(sa.String(255))
+    user_id: orm.Mapped[str] = orm.mapped_column(sa.String(255))
+    fingerprint: orm.Mapped[str] = orm.mapped_column(sa.String(255))
+    public_key: orm.Mapped[str] = orm.mapped_column(sa.Text)
+    type: orm.Mapped[str] = orm.mapped_column(sa.String(16), default='ssh')
+
+
+class ServerGroup(Timestamps, Base):
+    """A named set of servers placed by one policy (affinity, anti-affinity, soft-...)."""
+    __tablename__ = 'server_groups'
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    uuid: orm.Mapped[str] = orm.mapped_column(sa.String(36), unique=True)
+    name: orm.Mapped[str] = orm.mapped_column(sa.String(255))
+    project_id: orm.Mapped[str] = orm.mapped_column(sa.String(255), index=True)
+    user_id: orm.Mapped[str] = orm.mapped_column(sa.String(255))
+    policy: orm.Mapped[str] = orm.mapped_column(sa.String(255))
+    rules: orm.Mapped[dict] = orm.mapped_column(sa.JSON, default=dict)
+
+
+class ServerGroupMember(Base):
+    """One server in one group; a server belongs to at most one group."""
+    __tablename__ = 'server_group_members'
+    __table_args__ = (sa.UniqueConstraint('instance_uuid'),)
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    group_id: orm.Mapped[int] = orm.mapped_column(
+        sa.ForeignKey('server_groups.id', ondelete='CASCADE'), index=True)
+    instance_uuid: orm.Mapped[str] = orm.mapped_column(sa.String(36))
+
+
+class Quota(Timestamps, Base):
+    """A project's (or, with user_id, one user's) hard limit on one resource."""
+    __tablename__ = 'quotas'
+    # user_id is '' for a project-wide limit, so the unique constraint holds on every backend.
+    __table_args__ = (sa.UniqueConstraint('project_id', 'user_id', 'resource'),)
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    project_id: orm.Mapped[str] = orm.mapped_column(sa.String(255))
+    user_id: orm.Mapped[str] = orm.mapped_column(sa.String(255), default='')
+    resource: orm.Mapped[str] = orm.mapped_column(sa.String(255))
+    hard_limit: orm.Mapped[int]
+
+
+class QuotaClass(Timestamps, Base):
+    """A quota class's limit on one resource (only 'default' is used, as in Nova)."""
+    __tablename__ = 'quota_classes'
+    __table_args__ = (sa.UniqueConstraint('class_name', 'resource'),)
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    class_name: orm.Mapped[str] = orm.mapped_column(sa.String(255))
+    resource: orm.Mapped[str] = orm.mapped_column(sa.String(255))
+    hard_limit: orm.Mapped[int]
