@@ -28,6 +28,13 @@ def _log_path(req):
         return console_auth.redact(repr(req.environ.get('PATH_INFO', '')))
 
 
+def _legacy_v2(path):
+    """(path, legacy): /compute/v2/... is served by the v2.1 routes at microversion 2.1."""
+    if path.startswith('/compute/v2/'):
+        return COMPUTE_PREFIX + path[len('/compute/v2'):], True
+    return path, False
+
+
 class App:
     """WSGI app over handler modules; each module has ROUTES = [(method, path, func)]."""
 
@@ -68,8 +75,10 @@ class App:
             req.GET  # noqa: B018 - decode (and cache) the query string here
         except UnicodeDecodeError:
             return wsgi.error_response(400, 'The request URL is not valid UTF-8.')
-        path, url_project = self._strip_project(path_info.rstrip('/') or '/')
+        path, legacy = _legacy_v2(path_info.rstrip('/') or '/')
+        path, url_project = self._strip_project(path)
         is_compute = path.startswith(COMPUTE_PREFIX)
+        req.legacy_v2 = legacy
         try:
             found = self.mapper.routematch(path, environ={'REQUEST_METHOD': req.method})
             if not found:
@@ -81,14 +90,16 @@ class App:
             resp = self._unauthorized(req, exc)
         except Exception as exc:  # noqa: BLE001 - every error becomes an error body
             resp = wsgi.from_exception(exc)
-        if is_compute and req.api_version:
+        if is_compute and req.api_version and not legacy:
             resp.headers.update(microversion.response_headers(req.api_version))
         return resp
 
     def _dispatch(self, req, func, match, url_project, is_compute):
         kwargs = {k: v for k, v in match.items() if k not in ('controller', 'action')}
         if is_compute:
-            req.api_version = microversion.parse(req.headers)
+            # /v2 is v2.1 without microversions, as Nova serves it.
+            req.api_version = (microversion.MIN_VERSION if req.legacy_v2
+                               else microversion.parse(req.headers))
         if not getattr(func, 'public', False):
             req.context = self.auth.context_for(req, url_project)
         token = req.context.bind() if req.context else None
@@ -97,7 +108,7 @@ class App:
         finally:
             if token is not None:
                 context_mod.unbind(token)
-        if is_compute and req.api_version:
+        if is_compute and req.api_version and not req.legacy_v2:
             resp.headers.update(microversion.response_headers(req.api_version))
         return resp
 
@@ -108,13 +119,16 @@ class App:
         return wsgi.json_response(body, 401, {'WWW-Authenticate': f'Keystone uri="{uri}"'})
 
     def _strip_project(self, path):
-        """Drop a project id from /compute/v2.1/<project_id>/... (endpoint overrides send one)."""
+        """Drop a project id from /compute/v2.1/<project_id>/<collection>/... (endpoint
+        overrides send one). Only a segment followed by a known collection is taken for a
+        project id, so an unknown path such as /compute/v2.1/limits stays a 404."""
         if not path.startswith(COMPUTE_PREFIX + '/'):
             return path, None
         rest = path[len(COMPUTE_PREFIX) + 1:]
         first, _, tail = rest.partition('/')
-        if first and first not in self._compute_collections:
-            return COMPUTE_PREFIX + ('/' + tail if tail else ''), first
+        if (first and first not in self._compute_collections
+                and tail.split('/')[0] in self._compute_collections):
+            return f'{COMPUTE_PREFIX}/{tail}', first
         return path, None
 
     def _no_route(self, req, path):

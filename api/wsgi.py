@@ -20,6 +20,7 @@ class Request(webob.Request):
 
     context = None
     api_version = None
+    legacy_v2 = False
 
     def json_body_or_400(self):
         """The decoded JSON body; malformed or non-object bodies are a 400."""

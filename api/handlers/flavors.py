@@ -101,7 +101,7 @@ def _values(body):
 
     values = {
         'name': body['name'].strip(),
-        'flavorid': str(body.get('id') or uuid_mod.uuid4()),
+        'flavorid': str(body['id'] if body.get('id') is not None else uuid_mod.uuid4()),
         'memory_mb': num('ram'), 'vcpus': num('vcpus'), 'root_gb': num('disk'),
         'ephemeral_gb': num('OS-FLV-EXT-DATA:ephemeral'), 'swap': num('swap'),
         'rxtx_factor': num('rxtx_factor', 1.0, float),

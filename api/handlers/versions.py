@@ -19,7 +19,9 @@ def _v21(base):
 def _v20(base):
     return {'id': 'v2.0', 'status': 'SUPPORTED', 'version': '', 'min_version': '',
             'updated': '2011-01-21T11:33:21Z',
-            'links': [{'rel': 'self', 'href': f'{base}/v2/'}]}
+            'links': [{'rel': 'self', 'href': f'{base}/v2/'}],
+            'media-types': [{'base': 'application/json',
+                             'type': 'application/vnd.openstack.compute+json;version=2'}]}
 
 
 @router.public
@@ -33,7 +35,13 @@ def v21(req, deps):
     return wsgi.json_response({'version': _v21(deps.endpoint(req, '/compute'))})
 
 
+@router.public
+def v20(req, deps):
+    return wsgi.json_response({'version': _v20(deps.endpoint(req, '/compute'))})
+
+
 ROUTES = [
     ('GET', '/compute', root),
+    ('GET', '/compute/v2', v20),
     ('GET', '/compute/v2.1', v21),
 ]

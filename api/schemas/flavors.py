@@ -8,7 +8,8 @@ CREATE = {
             'type': 'object',
             'properties': {
                 'name': schemas.NAME,
-                'id': {'type': ['string', 'null'], 'minLength': 1, 'maxLength': 255,
+                # Nova takes a number too (tempest sends one) and stores its text.
+                'id': {'type': ['string', 'number', 'null'], 'minLength': 1, 'maxLength': 255,
                        'pattern': r'^(?! )[a-zA-Z0-9. _-]+(?<! )$'},
                 'ram': {'type': ['integer', 'string'], 'pattern': '^[0-9]+$', 'minimum': 1},
                 'vcpus': {'type': ['integer', 'string'], 'pattern': '^[0-9]+$', 'minimum': 1},

@@ -1,6 +1,6 @@
 """Deferred delete: restore a soft-deleted server, or forceDelete one now (os-deferred-delete)."""
 from api.handlers import servers as server_handlers
-from api.handlers.actions import NULL
+from api.handlers.actions import NO_ARGS
 from api.handlers.actions import Spec
 from api.handlers.actions import begin
 from api.handlers.actions import image_of
@@ -34,7 +34,7 @@ def _force_delete(req, deps, instance, args):
 
 
 SPECS = [
-    Spec('restore', 'os-deferred-delete:restore', NULL, _restore),
+    Spec('restore', 'os-deferred-delete:restore', NO_ARGS, _restore),
     # Nova records a forced delete as the delete it is.
-    Spec('forceDelete', 'os-deferred-delete:force', NULL, _force_delete, record='delete'),
+    Spec('forceDelete', 'os-deferred-delete:force', NO_ARGS, _force_delete, record='delete'),
 ]

@@ -1,5 +1,6 @@
 """lock / unlock: a flag in the database, no host involved."""
 from api import policy
+from api.handlers.actions import NO_ARGS
 from api.handlers.actions import NULL
 from api.handlers.actions import Spec
 from common import exception
@@ -29,4 +30,4 @@ def _unlock(req, deps, instance, body):
 
 
 SPECS = [Spec('lock', 'os-lock-server:lock', LOCK_BODY, _lock),
-         Spec('unlock', 'os-lock-server:unlock', NULL, _unlock)]
+         Spec('unlock', 'os-lock-server:unlock', NO_ARGS, _unlock)]

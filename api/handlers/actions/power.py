@@ -1,5 +1,5 @@
 """Power actions: reboot, stop/start, pause/unpause, suspend/resume, and the admin's resetState."""
-from api.handlers.actions import NULL
+from api.handlers.actions import NO_ARGS
 from api.handlers.actions import Spec
 from api.handlers.actions import begin
 from api.handlers.actions import image_of
@@ -47,13 +47,13 @@ def _reset_state(req, deps, instance, args):
 
 SPECS = [
     Spec('reboot', 'servers:reboot', REBOOT_BODY, _reboot, row=_reboot_row),
-    Spec('os-stop', 'servers:stop', NULL, _simple('os-stop', 'stop_instance'), record='stop'),
-    Spec('os-start', 'servers:start', NULL,
+    Spec('os-stop', 'servers:stop', NO_ARGS, _simple('os-stop', 'stop_instance'), record='stop'),
+    Spec('os-start', 'servers:start', NO_ARGS,
          _simple('os-start', 'start_instance', with_image=True), record='start'),
-    Spec('pause', 'os-pause-server:pause', NULL, _simple('pause', 'pause_instance')),
-    Spec('unpause', 'os-pause-server:unpause', NULL, _simple('unpause', 'unpause_instance')),
-    Spec('suspend', 'os-suspend-server:suspend', NULL, _simple('suspend', 'suspend_instance')),
-    Spec('resume', 'os-suspend-server:resume', NULL,
+    Spec('pause', 'os-pause-server:pause', NO_ARGS, _simple('pause', 'pause_instance')),
+    Spec('unpause', 'os-pause-server:unpause', NO_ARGS, _simple('unpause', 'unpause_instance')),
+    Spec('suspend', 'os-suspend-server:suspend', NO_ARGS, _simple('suspend', 'suspend_instance')),
+    Spec('resume', 'os-suspend-server:resume', NO_ARGS,
          _simple('resume', 'resume_instance', with_image=True)),
     Spec('os-resetState', 'os-admin-actions:reset_state', RESET_BODY, _reset_state,
          record='resetState'),

@@ -5,6 +5,7 @@ from api import build_request
 from api import console_auth
 from api import schemas
 from api import wsgi
+from api.handlers.actions import NO_ARGS
 from api.handlers.actions import NULL
 from api.handlers.actions import Spec
 from api.handlers.actions import begin
@@ -88,6 +89,6 @@ def _rebuild(req, deps, instance, args):
 
 SPECS = [
     Spec('rescue', 'os-rescue', RESCUE_BODY, _rescue),
-    Spec('unrescue', 'os-unrescue', NULL, _unrescue),
+    Spec('unrescue', 'os-unrescue', NO_ARGS, _unrescue),
     Spec('rebuild', 'servers:rebuild', REBUILD_BODY, _rebuild),
 ]

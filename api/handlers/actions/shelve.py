@@ -6,6 +6,7 @@ racing the shelve still finds the image to remove.
 """
 from api import build_request
 from api import console_auth
+from api.handlers.actions import NO_ARGS
 from api.handlers.actions import NULL
 from api.handlers.actions import Spec
 from api.handlers.actions import begin
@@ -25,7 +26,7 @@ UNSHELVE_BODY = {'oneOf': [NULL, {
     'type': 'object',
     'properties': {'availability_zone': {'type': 'string', 'minLength': 1,
                                          'maxLength': 255}},
-    'required': ['availability_zone'], 'additionalProperties': False}]}
+    'additionalProperties': False}]}
 
 
 def _base_image(deps, instance):
@@ -72,7 +73,7 @@ def _shelve_offload(req, deps, instance, args):
 
 def _check_unshelve(req, deps, instance, args):
     """The 2.77 zone: only then, only for an offloaded instance, only a known zone."""
-    if args is None:
+    if not args:  # null and {} alike: unshelve where it was
         return None
     if req.api_version < AZ_VERSION:
         raise exception.Invalid('Invalid input for field/attribute unshelve. The body '
@@ -96,7 +97,7 @@ def _unshelve(req, deps, instance, args):
 
 
 SPECS = [
-    Spec('shelve', 'os-shelve:shelve', NULL, _shelve),
-    Spec('shelveOffload', 'os-shelve:shelve_offload', NULL, _shelve_offload),
+    Spec('shelve', 'os-shelve:shelve', NO_ARGS, _shelve),
+    Spec('shelveOffload', 'os-shelve:shelve_offload', NO_ARGS, _shelve_offload),
     Spec('unshelve', 'os-shelve:unshelve', UNSHELVE_BODY, _unshelve, prepare=_check_unshelve),
 ]
