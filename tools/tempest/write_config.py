@@ -1,0 +1,221 @@
+"""Write tempest.conf and accounts.yaml from what a running Stratus deployment really has."""
+import argparse
+import sys
+
+import requests
+
+# Pre-provisioned accounts: one member per project first, so tempest's "alt" (the first
+# free non-admin account) lands in another project than "primary"; then a reader and a
+# manager in each project for the project_reader / project_manager personas.
+PROJECTS = 6
+PASSWORD = 'tempest-pw'
+
+
+def accounts():
+    """(name, project, roles) of every account tempest may use."""
+    rows = [(f'tempest-member-{i}', f'tempest-{i}', ['member', 'reader'])
+            for i in range(1, PROJECTS + 1)]
+    rows += [(f'tempest-reader-{i}', f'tempest-{i}', ['reader'])
+             for i in range(1, PROJECTS + 1)]
+    rows += [(f'tempest-manager-{i}', f'tempest-{i}', ['manager', 'member', 'reader'])
+             for i in range(1, PROJECTS + 1)]
+    rows += [(f'tempest-admin-{i}', 'admin', ['admin', 'member', 'reader'])
+             for i in range(1, 3)]
+    return rows
+
+
+def extra_users():
+    """The devstack EXTRA_USERS value that creates those accounts."""
+    return ','.join(f'{name}:{PASSWORD}:{project}:{"+".join(roles)}'
+                    for name, project, roles in accounts())
+
+
+def accounts_yaml():
+    lines = []
+    for name, project, roles in accounts():
+        lines += [f'- username: {name}', f'  project_name: {project}',
+                  f'  password: {PASSWORD}', f'  roles: [{", ".join(roles)}]']
+        if 'admin' in roles:
+            lines.append('  types: [admin]')
+    return '\n'.join(lines) + '\n'
+
+
+class Cloud:
+    """Just enough of the deployment's API to learn its images, flavors and versions."""
+
+    def __init__(self, endpoint, user, password, project):
+        self.endpoint = endpoint.rstrip('/')
+        body = {'auth': {'identity': {'methods': ['password'], 'password': {'user': {
+            'name': user, 'password': password, 'domain': {'id': 'default'}}}},
+            'scope': {'project': {'name': project, 'domain': {'id': 'default'}}}}}
+        resp = requests.post(f'{self.endpoint}/identity/v3/auth/tokens', json=body, timeout=30)
+        resp.raise_for_status()
+        self.token = resp.headers['X-Subject-Token']
+        self.catalog = resp.json()['token']['catalog']
+
+    def get(self, path):
+        resp = requests.get(f'{self.endpoint}{path}', timeout=30,
+                            headers={'X-Auth-Token': self.token})
+        resp.raise_for_status()
+        return resp.json()
+
+    def region(self):
+        return self.catalog[0]['endpoints'][0]['region']
+
+
+def _pick(cloud, image_name):
+    images = [i for i in cloud.get('/image/v2/images')['images'] if i['status'] == 'active']
+    image = next((i for i in images if i['name'] == image_name), None)
+    if image is None:
+        sys.exit(f'write_config: no active image named {image_name}')
+    flavors = sorted(cloud.get('/compute/v2.1/flavors/detail')['flavors'],
+                     key=lambda f: (f['ram'], f['vcpus']))
+    if len(flavors) < 2:
+        sys.exit('write_config: tempest needs two flavors')
+    return image, flavors[0], flavors[1]
+
+
+def tempest_conf(args, cloud):
+    image, flavor, flavor_alt = _pick(cloud, args.image)
+    version = cloud.get('/compute/v2.1/')['version']
+    virt_qemu = args.virt == 'qemu'
+    return TEMPLATE.format(
+        log_file=args.log_file, accounts=args.accounts, lock_path=args.lock_path,
+        uri=f'{cloud.endpoint}/identity/v3', region=cloud.region(),
+        image=image['id'], flavor=flavor['id'], flavor_alt=flavor_alt['id'],
+        min_version=version['min_version'], max_version=version['version'],
+        compute_nodes=args.compute_hosts,
+        vnc=str(virt_qemu), live_migration=str(virt_qemu),
+        virt_note=('VIRT=qemu: real guests behind the VNC proxy, live migration works'
+                   if virt_qemu else
+                   "VIRT=test: libvirt's test driver has no VNC server and cannot "
+                   'live-migrate (the API answers 409)'))
+
+
+TEMPLATE = """\
+# Written by tools/tempest/write_config.py from the running deployment; every
+# switch below says why it is set as it is.
+[DEFAULT]
+log_file = {log_file}
+debug = true
+
+[oslo_concurrency]
+lock_path = {lock_path}
+
+[auth]
+# Pre-provisioned accounts (devstack EXTRA_USERS): Stratus's identity API is a
+# read-only subset that cannot create projects or users on the fly.
+use_dynamic_credentials = false
+test_accounts_file = {accounts}
+default_credentials_domain_name = Default
+create_isolated_networks = false
+
+[identity]
+uri_v3 = {uri}
+auth_version = v3
+region = {region}
+v3_endpoint_type = public
+
+[identity-feature-enabled]
+api_v2 = false
+
+[compute]
+region = {region}
+endpoint_type = publicURL
+image_ref = {image}
+image_ref_alt = {image}
+flavor_ref = {flavor}
+flavor_ref_alt = {flavor_alt}
+min_compute_nodes = {compute_nodes}
+min_microversion = {min_version}
+max_microversion = {max_version}
+build_timeout = 120
+
+[compute-feature-enabled]
+# No resize, cold migration or evacuate yet (the moves issue builds them).
+resize = false
+cold_migration = false
+shelve_migrate = false
+# {virt_note}
+vnc_console = {vnc}
+live_migration = {live_migration}
+block_migration_for_live_migration = {live_migration}
+# No networking yet: no ports to attach, no metadata service, no config drive.
+interface_attach = false
+metadata_service = false
+config_drive = false
+# changePassword goes through a guest agent that the test driver's guests lack.
+change_password = false
+# No block storage service (Cinder).
+attach_encrypted_volume = false
+swap_volume = false
+volume_multiattach = false
+stable_rescue = false
+console_output = true
+pause = true
+suspend = true
+shelve = true
+snapshot = true
+rescue = true
+personality = false
+serial_console = false
+spice_console = false
+# The scheduler's filters (scheduler/filters): the hints tempest may send.
+scheduler_enabled_filters = ComputeFilter,RamFilter,DiskFilter,ImagePropertiesFilter,AvailabilityZoneFilter,ServerGroupAntiAffinityFilter,ServerGroupAffinityFilter,SameHostFilter,DifferentHostFilter
+nova_policy_roles = admin,manager,member,reader
+
+[image]
+region = {region}
+endpoint_type = publicURL
+
+[image-feature-enabled]
+# The image API is a v2 subset: no import workflow, tasks or metadata definitions.
+import_image = false
+
+[network-feature-enabled]
+ipv6 = false
+
+[service_available]
+# What this deployment runs: compute and image only (no networking, block storage,
+# object storage or orchestration service).
+nova = true
+glance = true
+neutron = false
+cinder = false
+swift = false
+heat = false
+horizon = false
+
+[validation]
+# Guests are not reachable over SSH (test driver, no networking).
+run_validation = false
+"""
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    sub = parser.add_subparsers(dest='command', required=True)
+    sub.add_parser('extra-users', help='print the devstack EXTRA_USERS value')
+    conf = sub.add_parser('config', help='write tempest.conf and accounts.yaml')
+    conf.add_argument('--endpoint', required=True, help='http://HOST:PORT of stratus-api')
+    conf.add_argument('--admin-password', required=True)
+    conf.add_argument('--image', default='stratus-tiny')
+    conf.add_argument('--virt', default='test', choices=('test', 'qemu'))
+    conf.add_argument('--compute-hosts', type=int, default=2)
+    conf.add_argument('--conf', required=True)
+    conf.add_argument('--accounts', required=True)
+    conf.add_argument('--log-file', required=True)
+    conf.add_argument('--lock-path', required=True)
+    args = parser.parse_args()
+    if args.command == 'extra-users':
+        print(extra_users())
+        return
+    cloud = Cloud(args.endpoint, 'admin', args.admin_password, 'admin')
+    with open(args.accounts, 'w', encoding='utf-8') as f:
+        f.write(accounts_yaml())
+    with open(args.conf, 'w', encoding='utf-8') as f:
+        f.write(tempest_conf(args, cloud))
+
+
+if __name__ == '__main__':
+    main()
