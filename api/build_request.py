@@ -4,6 +4,7 @@ import uuid as uuid_mod
 
 from api import policy
 from api import schemas
+from api import server_fields
 from common import exception
 from compute import states
 from db import actions
@@ -11,6 +12,8 @@ from db import compute_nodes
 from db import flavors
 from db import images
 from db import instances
+from db import keypairs
+from db import server_groups
 
 
 def resolve_flavor(db, ctxt, flavor_ref):
@@ -64,6 +67,15 @@ def check_networks(networks):
         raise exception.Invalid(f'Network {ident} could not be found.')
 
 
+def check_security_groups(groups):
+    """Only the implicit 'default' group exists until security groups are built; naming
+    any other is Nova's 400, not a server that silently has no such group."""
+    for group in groups or ():
+        name = group.get('name')
+        if name != 'default':
+            raise exception.Invalid(f'Security group {name} not found.')
+
+
 def check_zone(db, zone):
     if zone is None:
         return None
@@ -74,10 +86,18 @@ def check_zone(db, zone):
     return zone
 
 
-def check_key(server):
-    # There is no keypair API yet, so no key name can be valid.
-    if server.get('key_name'):
-        raise exception.Invalid('Invalid key_name provided.')
+def user_fields(db, ctxt, server, version):
+    """Instance values the caller chose: keypair (name, public key), access IPs, description."""
+    found = server_fields.values(server, version)
+    name = server.get('key_name')
+    if name:
+        try:
+            keypair = keypairs.get(db, ctxt.user_id, name)
+        except keypairs.KeypairNotFound:
+            raise exception.Invalid('Invalid key_name provided.') from None
+        # A copy: deleting the keypair later must not change what the server booted with.
+        found.update(key_name=name, key_data=keypair['public_key'])
+    return found
 
 
 def counts(server):
@@ -102,7 +122,50 @@ def request_spec(ctxt, flavor, image, zone, count):
     }
 
 
-def create_instances(db, ctxt, server, flavor, image, zone, count):
+def scheduler_hints(body):
+    """The create body's scheduler hints (either spelling), or {}."""
+    if 'os:scheduler_hints' in body:
+        return body['os:scheduler_hints'] or {}
+    return body.get('OS-SCH-HNT:scheduler_hints') or {}
+
+
+def resolve_group(db, ctxt, hints):
+    """The group a 'group' hint names, as the request spec carries it; None without one.
+
+    An unknown group, or another project's, is a 400 (it is a bad hint, not a URL).
+    """
+    group_uuid = hints.get('group')
+    if not group_uuid:
+        return None
+    try:
+        group = server_groups.get(db, group_uuid)
+        policy.check_owner(ctxt, group['project_id'],
+                           server_groups.ServerGroupNotFound(group_uuid=group_uuid))
+    except server_groups.ServerGroupNotFound as exc:
+        raise exception.Invalid(str(exc)) from exc
+    return {'uuid': group['uuid'], 'policy': group['policy'], 'rules': group['rules'] or {}}
+
+
+def add_placement(spec, hints, group):
+    """Put the group and the host hints the scheduler acts on into the request spec."""
+    spec['instance_group'] = group
+    spec['scheduler_hints'] = {k: hints[k] for k in ('group', 'same_host', 'different_host')
+                               if hints.get(k)}
+
+
+def join_group(db, spec, instance_uuids):
+    """Record the new instances as members before they are scheduled, so parallel builds
+    of the group see each other; a group deleted meanwhile no longer constrains them."""
+    group = spec.get('instance_group')
+    if not group:
+        return
+    try:
+        server_groups.add_members(db, group['uuid'], instance_uuids)
+    except server_groups.ServerGroupNotFound:
+        spec['instance_group'] = None
+
+
+def create_instances(db, ctxt, server, flavor, image, zone, count, extra=None):
     """Insert ``count`` instances in BUILDING/scheduling with a 'create' action each."""
     reservation = 'r-' + uuid_mod.uuid4().hex[:8]
     created = []
@@ -118,7 +181,7 @@ def create_instances(db, ctxt, server, flavor, image, zone, count):
             'vm_state': states.BUILDING, 'task_state': states.SCHEDULING,
             'availability_zone': zone, 'key_name': server.get('key_name'),
             'metadata': server.get('metadata') or {},
-            'reservation_id': reservation, 'launch_index': index})
+            'reservation_id': reservation, 'launch_index': index, **(extra or {})})
         actions.start(db, ctxt, inst['uuid'], 'create')
         created.append(inst)
     return reservation, created

@@ -6,6 +6,7 @@ from common import exception
 from common import timeutils
 from compute import action
 from compute import console
+from compute import diagnostics
 from compute import guest
 from compute import live_migration
 from compute import locks
@@ -25,7 +26,7 @@ DELETE_EVENT = 'compute_terminate_instance'
 
 
 class ComputeManager:
-    RPC_API_VERSION = '1.3'
+    RPC_API_VERSION = '1.4'
 
     def __init__(self, conf, host, driver, conductor_api, notifier, image_store,
                  resource_tracker, compute_api=None, consoleauth_api=None):
@@ -49,6 +50,7 @@ class ComputeManager:
                           rescue.RescueEndpoint(self.runner, image_store),
                           guest.GuestEndpoint(self.runner),
                           console.ConsoleEndpoint(conf, driver),
+                          diagnostics.DiagnosticsEndpoint(driver),
                           shelve.ShelveEndpoint(conf, self.runner, image_store,
                                                 self.snapshotter, self.repairer),
                           # compute_api reaches the other host of a migration.

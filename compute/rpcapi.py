@@ -12,11 +12,13 @@ Every compute RPC is declared here, in one place. Casts unless marked call.
       conductor -> source), pre_live_migration and post_live_migration_at_destination
       (calls, source -> dest, [DEFAULT] long_rpc_timeout), rollback_live_migration_at_
       destination (cast, source -> dest)
+1.4 - get_host_uptime (call), get_instance_diagnostics (call)
 """
 from rpc import client as rpc_client
 
 TOPIC = 'compute'
-VERSION = '1.3'
+VERSION = '1.4'
+DIAGNOSTICS_VERSION = '1.4'
 LIVE_MIGRATION_VERSION = '1.3'
 
 
@@ -133,6 +135,21 @@ class ComputeAPI:
         return self.client.call(ctxt, 'validate_console_port', server=host, version='1.2',
                                 timeout=self.console_check_timeout, instance=instance,
                                 port=port, console_type=console_type)
+
+    # -- 1.4: operators' questions -------------------------------------------
+    def can_diagnose(self):
+        """False while [upgrade_levels] compute caps this client below 1.4."""
+        return self.client.can_send_version(DIAGNOSTICS_VERSION)
+
+    def get_host_uptime(self, ctxt, host):
+        """The `uptime` line of ``host`` (the compute host itself, not the API's)."""
+        return self.client.call(ctxt, 'get_host_uptime', server=host,
+                                version=DIAGNOSTICS_VERSION)
+
+    def get_instance_diagnostics(self, ctxt, host, instance):
+        """Nova's 2.48 diagnostics dict of the guest, from its hypervisor."""
+        return self.client.call(ctxt, 'get_instance_diagnostics', server=host,
+                                version=DIAGNOSTICS_VERSION, instance=instance)
 
     # -- 1.3: live migration ------------------------------------------------
     def can_live_migrate(self):

@@ -21,7 +21,8 @@ LOG = logging.getLogger(__name__)
 EVENT = 'conductor_unshelve_instance'
 SHELVED_KEYS = ('shelved_image_id', 'shelved_at', 'shelved_host')
 # A spec's one-off placement hints from its build: an unshelve schedules afresh.
-_BUILD_ONLY = ('retry', 'alternates', 'force_hosts', 'force_nodes', 'ignore_hosts')
+_BUILD_ONLY = ('retry', 'alternates', 'force_hosts', 'force_nodes', 'ignore_hosts',
+               'requested_host')
 
 
 class ShelveEndpoint:
@@ -72,7 +73,8 @@ class ShelveEndpoint:
             self._fail(ctxt, instance, started, f'Scheduling failed: {exc}')
             return
         dest = hosts[0][0]
-        request_specs.save(self.db, uuid, spec)
+        request_specs.save(self.db, uuid,
+                           {k: v for k, v in spec.items() if k != 'requested_host'})
         values = {'host': dest['host'], 'node': dest['node']}
         if spec.get('availability_zone'):
             values['availability_zone'] = spec['availability_zone']
@@ -90,7 +92,14 @@ class ShelveEndpoint:
         LOG.info('unshelving %s on %s', uuid, dest['host'])
 
     def _spec(self, instance):
-        return fresh_spec(self.db, instance)
+        """The spec to schedule from; a host the API asked for (2.91) is used once."""
+        stored = request_specs.get(self.db, instance['uuid']) or {}
+        spec = fresh_spec(self.db, instance)
+        if stored.get('requested_host'):
+            spec['requested_host'] = stored['requested_host']
+            request_specs.save(self.db, instance['uuid'], {
+                k: v for k, v in stored.items() if k != 'requested_host'})
+        return spec
 
     def _shelved_image(self, instance):
         image_id = (instance.get('system_metadata') or {}).get('shelved_image_id')

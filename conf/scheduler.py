@@ -9,10 +9,20 @@ OPTS = [
 FILTER_OPTS = [
     cfg.ListOpt('enabled_filters',
                 default=['ComputeFilter', 'AvailabilityZoneFilter', 'RamFilter',
-                         'CoreFilter', 'DiskFilter'],
+                         'CoreFilter', 'DiskFilter', 'ServerGroupAntiAffinityFilter',
+                         'ServerGroupAffinityFilter', 'SameHostFilter',
+                         'DifferentHostFilter'],
                 help='Filters a host must pass, in order.'),
-    cfg.ListOpt('weighers', default=['RamWeigher', 'CoreWeigher', 'DiskWeigher'],
+    cfg.ListOpt('weighers', default=['RamWeigher', 'CoreWeigher', 'DiskWeigher',
+                                     'ServerGroupSoftAffinityWeigher',
+                                     'ServerGroupSoftAntiAffinityWeigher'],
                 help='Weighers that rank the hosts that passed.'),
+    # 10, not Nova's 1: with three resource weighers at 1 each, a soft group policy
+    # at 1 would be outvoted by free RAM, cores and disk.
+    cfg.FloatOpt('soft_affinity_weight_multiplier', default=10.0, min=0,
+                 help='How strongly soft-affinity keeps a group on one host.'),
+    cfg.FloatOpt('soft_anti_affinity_weight_multiplier', default=10.0, min=0,
+                 help='How strongly soft-anti-affinity spreads a group over hosts.'),
     cfg.FloatOpt('ram_weight_multiplier', default=1.0,
                  help='Positive spreads by free RAM, negative stacks.'),
     cfg.FloatOpt('cpu_weight_multiplier', default=1.0,

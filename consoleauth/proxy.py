@@ -130,14 +130,22 @@ class ConsoleProxyHandler(websocketproxy.ProxyRequestHandler):
         try:
             self._target, self._connect_info = self._admit()
         except Refused as refusal:
-            # send_error logs the status and reason through log_message; the reason
-            # goes into the status line, so one line of it only.
-            self.send_error(refusal.status, (refusal.reason.splitlines() or [''])[0])
+            self._refuse(refusal)
             return
         try:
             super().handle_upgrade()
         finally:
             self._close_target()
+
+    def _refuse(self, refusal):
+        """The status line says why; no body, then close. A websocket client (tempest's
+        bad-token check, noVNC) must see the connection end without a byte of data."""
+        # send_response logs the status through log_message, which drops the query.
+        self.send_response(refusal.status, (refusal.reason.splitlines() or [''])[0])
+        self.send_header('Content-Length', '0')
+        self.send_header('Connection', 'close')
+        self.end_headers()
+        self.close_connection = True
 
     def _admit(self):
         """Check Origin and token; returns the connected target socket and the token's info."""

@@ -4,6 +4,7 @@ import uuid as uuid_mod
 import sqlalchemy as sa
 
 from common import exception
+from db import aggregates
 from db import models
 from db import rows
 
@@ -38,7 +39,16 @@ def list_(db, host=None):
     if host:
         q = q.where(t.c.host == host)
     with db.read() as conn:
-        return [rows.mapping(r) for r in conn.execute(q)]
+        found = [rows.mapping(r) for r in conn.execute(q)]
+    return _zoned(db, found)
+
+
+def _zoned(db, nodes):
+    """A node's zone is its host aggregate's when one sets it, else the host's own."""
+    zones = aggregates.host_zones(db)
+    for node in nodes:
+        node['availability_zone'] = zones.get(node['host'], node['availability_zone'])
+    return nodes
 
 
 def get(db, ident):
@@ -49,7 +59,8 @@ def get(db, ident):
         row = s.scalars(q).first()
         if row is None:
             raise exception.NotFound(f'Hypervisor {ident} could not be found.')
-        return rows.to_dict(row)
+        node = rows.to_dict(row)
+    return _zoned(db, [node])[0]
 
 
 def get_by_host_node(db, host, node):
@@ -59,7 +70,8 @@ def get_by_host_node(db, host, node):
             models.ComputeNode.hypervisor_hostname == node)).first()
         if row is None:
             raise exception.ComputeHostNotFound(host=f'{host}/{node}')
-        return rows.to_dict(row)
+        found = rows.to_dict(row)
+    return _zoned(db, [found])[0]
 
 
 def capacity(node):

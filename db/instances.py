@@ -11,6 +11,7 @@ from common import exception
 from common import timeutils
 from db import models
 from db import rows
+from db import tags as tags_db
 
 T = models.Instance.__table__
 _UPDATABLE = set(T.c.keys()) - {'id', 'uuid'}
@@ -44,6 +45,15 @@ def list_(db, filters=None, limit=None, marker=None, sort_desc=True):
     if not filters.pop('read_deleted', False):
         q = q.where(T.c.deleted == 0)
     name = filters.pop('name', None)
+    changed = sa.func.coalesce(T.c.updated_at, T.c.created_at)
+    if filters.get('changes_since') is not None:
+        q = q.where(changed >= filters.pop('changes_since'))
+    if filters.get('changes_before') is not None:
+        q = q.where(changed <= filters.pop('changes_before'))
+    filters.pop('changes_since', None)
+    filters.pop('changes_before', None)
+    for clause in tags_db.clauses(T.c.uuid, filters):
+        q = q.where(clause)
     for key, value in filters.items():
         column = T.c[key]
         if isinstance(value, (list, tuple, set)):
@@ -146,6 +156,9 @@ def soft_delete(db, uuid):
         conn.execute(sa.update(T).where(T.c.uuid == uuid, T.c.deleted == 0).values(
             deleted=T.c.id, deleted_at=now, terminated_at=now, vm_state='deleted',
             task_state=None, updated_at=now))
+        # Every delete ends here: the server leaves its group in the same transaction.
+        member = models.ServerGroupMember.__table__
+        conn.execute(sa.delete(member).where(member.c.instance_uuid == uuid))
         row = conn.execute(sa.select(T).where(T.c.uuid == uuid)).first()
     if row is None:
         raise exception.InstanceNotFound(uuid=uuid)

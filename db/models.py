@@ -311,3 +311,35 @@ class QuotaClass(Timestamps, Base):
     class_name: orm.Mapped[str] = orm.mapped_column(sa.String(255))
     resource: orm.Mapped[str] = orm.mapped_column(sa.String(255))
     hard_limit: orm.Mapped[int]
+
+
+class Tag(Base):
+    """One tag of one server (2.26): a short string, unique per server."""
+    __tablename__ = 'tags'
+
+    resource_id: orm.Mapped[str] = orm.mapped_column(sa.String(36), primary_key=True)
+    tag: orm.Mapped[str] = orm.mapped_column(sa.String(80), primary_key=True, index=True)
+
+
+class Aggregate(Timestamps, Base):
+    """A host aggregate: a named set of hosts with metadata; its zone is its hosts' zone."""
+    __tablename__ = 'aggregates'
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    uuid: orm.Mapped[str] = orm.mapped_column(sa.String(36), unique=True)
+    name: orm.Mapped[str] = orm.mapped_column(sa.String(255), unique=True)
+    # The 'availability_zone' metadata key, kept in a column so one join finds a host's zone.
+    availability_zone: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
+    # Every other metadata key.
+    extra_metadata: orm.Mapped[dict] = orm.mapped_column('metadata', sa.JSON, default=dict)
+
+
+class AggregateHost(Base):
+    """One host in one aggregate."""
+    __tablename__ = 'aggregate_hosts'
+    __table_args__ = (sa.UniqueConstraint('aggregate_id', 'host'),)
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    aggregate_id: orm.Mapped[int] = orm.mapped_column(
+        sa.ForeignKey('aggregates.id', ondelete='CASCADE'), index=True)
+    host: orm.Mapped[str] = orm.mapped_column(sa.String(255), index=True)

@@ -4,6 +4,7 @@ import struct
 
 from common import exception
 from db import images as images_db
+from image import format_check
 
 LOG = logging.getLogger(__name__)
 _QCOW2_MAGIC = b'QFI\xfb'
@@ -29,14 +30,17 @@ def virtual_size(store, image_id, disk_format, size):
     return struct.unpack('>Q', header[24:32])[0]
 
 
-def store_bits(db, store, image_id, data, disk_format):
+def store_bits(db, store, image_id, data, disk_format, check_format=False):
     """Move a ``saving`` image to ``active`` with ``data`` stored; undo on any failure.
 
-    On failure the partial bits are removed and the image goes back to ``queued`` (if it
-    still exists), so the client may upload again.
+    ``check_format`` probes the stored bits against ``disk_format`` (Invalid if they
+    differ). On failure the partial bits are removed and the image goes back to
+    ``queued`` (if it still exists), so the client may upload again.
     """
     try:
         info = store.put(image_id, data)
+        if check_format:
+            format_check.check(store.path(image_id), disk_format)
         info['virtual_size'] = virtual_size(store, image_id, disk_format, info['size'])
         return images_db.update(db, image_id, dict(info, status='active'),
                                 expected_status='saving')

@@ -22,7 +22,7 @@ def _run(args, timeout=TIMEOUT):
     return proc.stdout
 
 
-def info(path, fmt=None):
+def info(path, fmt=None, timeout=TIMEOUT):
     """Parsed ``qemu-img info --output=json``: format, virtual-size, actual-size, ...
 
     ``backing-filename`` is None when the image has no backing file.
@@ -31,7 +31,7 @@ def info(path, fmt=None):
     args = ['info', '--output=json', '--force-share']
     if fmt:
         args += ['-f', fmt]
-    data = json.loads(_run(args + [path]))
+    data = json.loads(_run(args + [path], timeout=timeout))
     data.setdefault('backing-filename', None)
     return data
 

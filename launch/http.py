@@ -4,6 +4,8 @@ import socketserver
 import threading
 from wsgiref import simple_server
 
+from launch import chunked
+
 LOG = logging.getLogger(__name__)
 
 
@@ -53,7 +55,14 @@ def draining(app):
             length = int(environ.get('CONTENT_LENGTH') or 0)
         except ValueError:
             length = 0
-        stream = environ['wsgi.input'] = _CountingInput(environ['wsgi.input'], max(length, 0))
+        if 'chunked' in environ.get('HTTP_TRANSFER_ENCODING', '').lower():
+            # No Content-Length (an image upload streamed by the client): decode the
+            # chunks, and tell webob the stream ends by itself.
+            stream = environ['wsgi.input'] = chunked.ChunkedInput(environ['wsgi.input'])
+            environ['wsgi.input_terminated'] = True
+        else:
+            stream = environ['wsgi.input'] = _CountingInput(environ['wsgi.input'],
+                                                            max(length, 0))
         result = app(environ, start_response)
         while stream.left and stream.read(65536):
             pass

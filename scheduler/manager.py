@@ -7,6 +7,7 @@ from db import allocations
 from db import engine
 from scheduler import filters
 from scheduler import host_manager
+from scheduler import placement
 from scheduler import request
 from scheduler import weighers
 
@@ -56,10 +57,12 @@ class SchedulerManager:
         """Claim a host for one instance (appending it to ``claimed``); its selection list."""
         needs = request.resources(spec)
         for _pass in range(MAX_SELECTION_PASSES):
-            weighed = self._weighed_hosts(ctxt, spec)
+            # Group members' hosts change with every claim: read them per pass.
+            weighed = self._weighed_hosts(
+                ctxt, placement.with_placement(self.db, spec, instance_uuid))
             if not weighed:
                 break
-            chosen, lost = self._claim_best(weighed, instance_uuid, needs)
+            chosen, lost = self._claim_best(weighed, instance_uuid, needs, spec)
             if chosen is not None:
                 claimed.append(instance_uuid)
                 return self._selection(chosen, lost, weighed, return_alternates)
@@ -76,7 +79,7 @@ class SchedulerManager:
             hosts = filters.filter_hosts(self.filters, hosts, spec)
         return weighers.weigh_hosts(self.weighers, hosts, spec)
 
-    def _claim_best(self, weighed, instance_uuid, needs):
+    def _claim_best(self, weighed, instance_uuid, needs, spec=None):
         """Claim on a random one of the best host_subset_size hosts, falling back down the list.
 
         Returns (claimed HostState or None, HostStates whose claim failed).
@@ -90,6 +93,10 @@ class SchedulerManager:
             host = self._random.choice(remaining[:subset_size])
             try:
                 _claim(self.db, host.node_id, instance_uuid, *needs)
+                if not placement.claim_holds(self.db, spec or {}, instance_uuid):
+                    # A member of the same group claimed first, against the policy.
+                    allocations.release(self.db, instance_uuid)
+                    raise exception.ClaimFailed(node=host.node, reason='server group policy')
                 LOG.info('claimed %s on %s for %s', needs, host.node, instance_uuid)
                 return host, lost
             except exception.ClaimFailed as exc:
@@ -127,8 +134,9 @@ def _as_list(value):
 
 
 def _apply_host_lists(host_states, spec):
-    """Drop ignore_hosts (already tried); keep only force_hosts when given."""
+    """Drop ignore_hosts (already tried); keep only force_hosts (or the requested host,
+    which still goes through the filters, as Nova's requested_destination) when given."""
     ignored = set(_as_list(spec.get('ignore_hosts')))
-    forced = set(_as_list(spec.get('force_hosts')))
+    forced = set(_as_list(spec.get('force_hosts')) or _as_list(spec.get('requested_host')))
     return [h for h in host_states
             if h.host not in ignored and (not forced or h.host in forced)]

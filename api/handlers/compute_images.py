@@ -114,8 +114,15 @@ def delete(req, deps, image_id):
     return image_handlers.delete_image(deps, image_id, row)
 
 
+def delete_blank(req, deps):
+    """DELETE /images/ (a blank id): Nova answers 404, as for any image it cannot find."""
+    _check_version(req)
+    raise exception.ImageNotFound(image_id='')
+
+
 ROUTES = [
     ('GET', PREFIX, index),
+    ('DELETE', PREFIX, delete_blank),
     ('GET', PREFIX + '/detail', detail),
     ('GET', PREFIX + '/{image_id}', show),
     ('DELETE', PREFIX + '/{image_id}', delete),

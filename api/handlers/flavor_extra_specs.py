@@ -48,7 +48,8 @@ def update(req, deps, flavor_id, key):
 def delete(req, deps, flavor_id, key):
     policy.authorize(req.context, 'flavors:extra_specs:manage')
     flavors.delete_extra_spec(deps.db, flavor_id, key)
-    return wsgi.json_response(None, 202)
+    # Nova's extra spec delete has no @wsgi.response: a plain 200 with no body.
+    return wsgi.json_response(None, 200)
 
 
 def _text(value):

@@ -1,8 +1,10 @@
 """/os-hypervisors: compute nodes with their capacity and usage (admin)."""
 from api import policy
+from api import schemas
 from api import wsgi
 from common import exception
 from db import compute_nodes
+from db import instances
 from db import services
 
 PREFIX = '/compute/v2.1/os-hypervisors'
@@ -13,6 +15,38 @@ def _state(deps, node):
     service = found[0] if found else None
     up = bool(service) and services.is_up(service, deps.services_down_time)
     return service, up
+
+
+def service_state(deps, node):
+    """(service row or None, is it up) of the node's compute service."""
+    return _state(deps, node)
+
+
+def summary(deps, node, version):
+    """The short view (id, hypervisor_hostname, state, status) the lookups share."""
+    return _view(deps, node, version, False)
+
+
+def _with_servers(req):
+    """?with_servers= (2.53+): a boolean, else 400."""
+    raw = req.GET.get('with_servers')
+    if raw is None or req.api_version < (2, 53):
+        return False
+    schemas.validate(schemas.BOOLEAN, raw)
+    return schemas.to_bool(raw)
+
+
+def servers_on(deps, node):
+    """[{name, uuid}] of the live servers on the node's host."""
+    return [{'name': i['display_name'], 'uuid': i['uuid']}
+            for i in instances.list_(deps.db, {'host': node['host']}, sort_desc=False)]
+
+
+def _add_servers(deps, body, node):
+    found = servers_on(deps, node)
+    if found:  # Nova leaves 'servers' out of a hypervisor without any.
+        body['servers'] = found
+    return body
 
 
 def _view(deps, node, version, detailed):
@@ -41,7 +75,8 @@ def _view(deps, node, version, detailed):
                      'free_disk_gb': node['local_gb'] - node['local_gb_used'],
                      'current_workload': 0, 'running_vms': node['running_vms'],
                      'disk_available_least': node['local_gb'] - node['local_gb_used'],
-                     'cpu_info': '{}'})
+                     # A JSON string before 2.28, an object from it on.
+                     'cpu_info': '{}' if version < (2, 28) else {}})
     else:
         body['uptime'] = None
     return body
@@ -52,8 +87,13 @@ def _list(req, deps, detailed):
     pattern = req.GET.get('hypervisor_hostname_pattern')
     nodes = [n for n in compute_nodes.list_(deps.db)
              if not pattern or pattern in n['hypervisor_hostname']]
-    return wsgi.json_response({'hypervisors': [
-        _view(deps, n, req.api_version, detailed) for n in nodes]})
+    if pattern and not nodes and req.api_version >= (2, 53):
+        raise exception.NotFound(f"No hypervisor matching '{pattern}' could be found.")
+    with_servers = _with_servers(req)
+    views = [_view(deps, n, req.api_version, detailed) for n in nodes]
+    if with_servers:
+        views = [_add_servers(deps, v, n) for v, n in zip(views, nodes)]
+    return wsgi.json_response({'hypervisors': views})
 
 
 def index(req, deps):
@@ -64,17 +104,27 @@ def detail(req, deps):
     return _list(req, deps, True)
 
 
-def show(req, deps, hypervisor_id):
-    policy.authorize(req.context, 'os-hypervisors')
+def get_node(deps, hypervisor_id):
+    """The compute node ``hypervisor_id`` (id or uuid); 404 if there is none."""
     if hypervisor_id.isdigit() and not (hypervisor_id.isascii() and int(hypervisor_id) < 2 ** 63):
         # '²' or an integer SQLite cannot hold: no such hypervisor (not a 500).
         raise exception.NotFound(f'Hypervisor {hypervisor_id} could not be found.')
-    node = compute_nodes.get(deps.db, hypervisor_id)
-    return wsgi.json_response({'hypervisor': _view(deps, node, req.api_version, True)})
+    return compute_nodes.get(deps.db, hypervisor_id)
+
+
+def show(req, deps, hypervisor_id):
+    policy.authorize(req.context, 'os-hypervisors')
+    node = get_node(deps, hypervisor_id)
+    body = _view(deps, node, req.api_version, True)
+    if _with_servers(req):
+        _add_servers(deps, body, node)
+    return wsgi.json_response({'hypervisor': body})
 
 
 def statistics(req, deps):
     policy.authorize(req.context, 'os-hypervisors')
+    if req.api_version >= (2, 88):
+        raise exception.NotFound('The resource could not be found.')  # gone at 2.88
     nodes = compute_nodes.list_(deps.db)
     keys = ('vcpus', 'memory_mb', 'local_gb', 'vcpus_used', 'memory_mb_used', 'local_gb_used',
             'running_vms')

@@ -3,6 +3,7 @@ import json
 
 import webob
 
+from api import image_query
 from api import policy
 from api import router
 from api import wsgi
@@ -55,7 +56,7 @@ def visible(deps, ctx, image_id):
     raise exception.ImageNotFound(image_id=image_id)
 
 
-def _check_writer(ctx, row, action):
+def check_writer(ctx, row, action):
     """Only the owner (or an admin) changes an image others can merely see."""
     if not ctx.is_admin and row['owner'] != ctx.project_id:
         raise exception.Forbidden(f"You are not permitted to {action} image {row['id']}.")
@@ -99,12 +100,26 @@ def _filters(req):
     return filters
 
 
+def _no_image_id(req, deps):
+    """DELETE /v2/images(/): an image path whose id is empty is a 404, as in Glance."""
+    raise exception.ImageNotFound(image_id='')
+
+
 def index(req, deps):
     """GET /v2/images: filtered, newest first, marker paging with a ``next`` link."""
+    if req.path_info.endswith('/'):
+        # The router drops the slash; /v2/images/ is "image with an empty id" (404).
+        _no_image_id(req, deps)
     ctx = req.context
     limit = _limit(req, deps)
-    rows = images_db.list_(deps.db, _filters(req), limit=limit, marker=req.GET.get('marker'),
-                           member_project=None if ctx.is_admin else ctx.project_id)
+    member = None if ctx.is_admin else ctx.project_id
+    query = image_query.wanted(req.GET)
+    if query is None:
+        rows = images_db.list_(deps.db, _filters(req), limit=limit,
+                               marker=req.GET.get('marker'), member_project=member)
+    else:  # property filters or a sort order: done on the unpaged rows
+        rows = image_query.apply(images_db.list_(deps.db, _filters(req), member_project=member),
+                                 query, req.GET.get('marker'), limit)
     return wsgi.json_response(views.collection(rows, list(req.GET.items()), limit))
 
 
@@ -130,14 +145,16 @@ def update(req, deps, image_id):
     ctx = req.context
     policy.authorize(ctx, 'images:manage')
     row = visible(deps, ctx, image_id)
-    _check_writer(ctx, row, 'modify')
+    check_writer(ctx, row, 'modify')
     if req.content_type not in schema.PATCH_TYPES:
         raise exception.UnsupportedMediaType(content_type=req.content_type)
     try:
-        ops = json.loads(req.body)
+        body = json.loads(req.body)
     except ValueError as exc:
         raise exception.Invalid(f'Malformed request body: {exc}') from None
-    columns, properties = schema.apply_patch(row, ops)
+    columns, properties = schema.apply_patch(
+        row, schema.patch_ops(body, req.content_type),
+        add_may_replace=req.content_type != schema.PATCH_V20)
     if columns['visibility'] == 'public' and row['visibility'] != 'public':
         policy.authorize(ctx, 'images:publicize')
     if columns['owner'] != row['owner'] and not ctx.is_admin:
@@ -148,6 +165,8 @@ def update(req, deps, image_id):
 
 def _body_chunks(req):
     """The request body in blocks, so an image never has to fit in memory."""
+    # A chunked upload has no Content-Length: the server decodes it and sets
+    # wsgi.input_terminated, which makes webob's body_file read to its end.
     src = req.body_file
     while True:
         block = src.read(CHUNK)
@@ -161,20 +180,26 @@ def upload(req, deps, image_id):
     ctx = req.context
     policy.authorize(ctx, 'images:manage')
     row = visible(deps, ctx, image_id)
-    _check_writer(ctx, row, 'upload data to')
+    check_writer(ctx, row, 'upload data to')
     if req.content_type not in ('', 'application/octet-stream'):
         raise exception.UnsupportedMediaType(content_type=req.content_type)
     # The conditional update is the lock: a second concurrent upload gets 409 here.
     images_db.update(deps.db, image_id, {'status': 'saving'}, expected_status='queued')
+    # Clients upload what they like; check it, as Glance does, before anyone boots it.
     importer.store_bits(deps.db, deps.image_store, image_id, _body_chunks(req),
-                        row['disk_format'])
+                        row['disk_format'], check_format=True)
     return wsgi.json_response(None, status=204)
 
 
 def download(req, deps, image_id):
     """GET /v2/images/{id}/file: the bits streamed from the store; 204 when there are none."""
     row = visible(deps, req.context, image_id)
-    if row['status'] != 'active' or not deps.image_store.exists(image_id):
+    if row['status'] == 'deactivated' and not req.context.is_admin:
+        raise exception.Forbidden(f'The requested image {image_id} has been deactivated. '
+                                  'Image data download is forbidden.')
+    # Only an admin gets here with a deactivated image: Glance lets admins read it.
+    if row['status'] not in ('active', 'deactivated') \
+            or not deps.image_store.exists(image_id):
         return wsgi.json_response(None, status=204)
     resp = webob.Response(status=200, content_type='application/octet-stream',
                           app_iter=deps.image_store.iter_chunks(image_id, CHUNK))
@@ -189,7 +214,7 @@ def delete(req, deps, image_id):
     ctx = req.context
     policy.authorize(ctx, 'images:manage')
     row = visible(deps, ctx, image_id)
-    _check_writer(ctx, row, 'delete')
+    check_writer(ctx, row, 'delete')
     return delete_image(deps, image_id, row)
 
 
@@ -213,6 +238,7 @@ ROUTES = [
     ('GET', PREFIX + '/v2/images/{image_id}', show),
     ('PATCH', PREFIX + '/v2/images/{image_id}', update),
     ('DELETE', PREFIX + '/v2/images/{image_id}', delete),
+    ('DELETE', PREFIX + '/v2/images', _no_image_id),
     ('PUT', PREFIX + '/v2/images/{image_id}/file', upload),
     ('GET', PREFIX + '/v2/images/{image_id}/file', download),
 ]

@@ -8,6 +8,7 @@ from api import console_auth
 from api import policy
 from api import quota
 from api import schemas
+from api import server_fields
 from api import wsgi
 from api.schemas import servers as server_schemas
 from api.views import servers as views
@@ -19,6 +20,8 @@ from db import allocations
 from db import faults
 from db import images
 from db import instances
+from db import server_groups
+from db import tags as tags_db
 from db import services
 
 LOG = logging.getLogger(__name__)
@@ -51,20 +54,31 @@ def create(req, deps):
     image = build_request.resolve_image(deps.db, ctxt, server)
     build_request.check_fit(flavor, image)
     build_request.check_networks(server.get('networks'))
-    build_request.check_key(server)
+    build_request.check_security_groups(server.get('security_groups'))
+    chosen = build_request.user_fields(deps.db, ctxt, server, req.api_version)
+    disk_meta = server_fields.with_disk_config({}, server)
+    if disk_meta:
+        chosen['system_metadata'] = disk_meta
     zone = build_request.check_zone(deps.db, server.get('availability_zone'))
+    quota.check_metadata(deps.conf, deps.db, ctxt.project_id, server.get('metadata'),
+                         ctxt.user_id)
     count = quota.allowed_count(deps.conf, deps.db, ctxt.project_id, flavor, min_count,
-                                max_count)
+                                max_count, ctxt.user_id)
     spec = build_request.request_spec(ctxt, flavor, image, zone, count)
+    hints = build_request.scheduler_hints(body)
+    build_request.add_placement(spec, hints, build_request.resolve_group(deps.db, ctxt, hints))
     reservation, created = build_request.create_instances(
-        deps.db, ctxt, server, flavor, image, zone, count)
+        deps.db, ctxt, server, flavor, image, zone, count, chosen)
+    build_request.join_group(deps.db, spec, [i['uuid'] for i in created])
     deps.conductor_api.build_instances(ctxt, [i['uuid'] for i in created], spec)
     if build_request.return_reservation(server):
         return wsgi.json_response({'reservation_id': reservation}, 202)
     first = created[0]
     base = compute_base(req, deps)
-    out = views.basic(first, base)
-    out.update({'OS-DCF:diskConfig': 'MANUAL', 'security_groups': [{'name': 'default'}],
+    # Not views.basic: tempest's create schema has no 'name' (additionalProperties: false).
+    out = {'id': first['uuid'], 'links': views.links(base, 'servers', first['uuid'])}
+    out.update({'OS-DCF:diskConfig': server.get('OS-DCF:diskConfig', 'MANUAL'),
+                'security_groups': [{'name': 'default'}],
                 'adminPass': server.get('adminPass') or uuid_mod.uuid4().hex[:12]})
     return wsgi.json_response({'server': out}, 202,
                               {'Location': out['links'][0]['href']})
@@ -73,7 +87,7 @@ def create(req, deps):
 def _list(req, deps, detailed):
     ctxt = req.context
     params = req.GET
-    filters, read_deleted = _filters(ctxt, params)
+    filters, read_deleted = _filters(ctxt, params, req.api_version)
     if read_deleted:
         filters['read_deleted'] = True
     limit = _limit(params, deps.conf.api.max_limit)
@@ -81,7 +95,9 @@ def _list(req, deps, detailed):
     base = compute_base(req, deps)
     if detailed:
         fault_map = _faults(deps, found)
-        items = [views.detail(i, base, req.api_version, ctxt.is_admin, fault_map.get(i['uuid']))
+        found = _with_tags(deps, found, req.api_version)
+        items = [views.detail(i, base, req.api_version, ctxt.is_admin,
+                              fault_map.get(i['uuid']), server_groups=None)
                  for i in found]
     else:
         items = [views.basic(i, base) for i in found]
@@ -99,7 +115,7 @@ def next_query(params, limit, marker):
     return urllib.parse.urlencode(kept + [('limit', limit), ('marker', marker)])
 
 
-def _filters(ctxt, params):
+def _filters(ctxt, params, version):
     filters = {}
     all_tenants = 'all_tenants' in params and params.get('all_tenants', '').lower() not in (
         '0', 'false', 'off', 'no')
@@ -112,6 +128,8 @@ def _filters(ctxt, params):
         filters['project_id'] = ctxt.project_id
     if params.get('name'):
         filters['name'] = params['name']
+    if version >= TAGS_VERSION:
+        filters.update({k: params[k].split(',') for k in tags_db.FILTER_KEYS if params.get(k)})
     if params.get('status'):
         filters['vm_state'] = views.vm_states_for_status(params['status'])
     if ctxt.is_admin:
@@ -123,7 +141,27 @@ def _filters(ctxt, params):
         if params.get(key):
             filters[column] = params[key]
     read_deleted = ctxt.is_admin and schemas.to_bool(params.get('deleted', 'false'))
+    read_deleted = _changes_window(params, filters) or read_deleted
     return filters, read_deleted
+
+
+def _changes_window(params, filters):
+    """changes-since / changes-before (2.66): servers changed in the window, deleted
+    ones included as Nova lists them; a malformed time or an empty window is a 400."""
+    window = {}
+    for key, name in (('changes-since', 'changes_since'), ('changes-before', 'changes_before')):
+        if key in params:
+            try:
+                window[name] = timeutils.parse(params[key])
+            except ValueError:
+                raise exception.Invalid(f'Invalid input for query parameters {key}. '
+                                        f'Value: {params[key]}.') from None
+    since, before = window.get('changes_since'), window.get('changes_before')
+    if since and before and since > before:
+        raise exception.Invalid('The value of changes-since must be less than or equal '
+                                'to changes-before.')
+    filters.update(window)
+    return bool(window)
 
 
 def _limit(params, max_limit):
@@ -157,10 +195,11 @@ def detail(req, deps):
 
 def show(req, deps, server_id):
     policy.authorize(req.context, 'servers:show')
-    instance = get_instance(req, deps, server_id)
+    instance = with_tags(deps, get_instance(req, deps, server_id), req.api_version)
     fault = _faults(deps, [instance]).get(instance['uuid'])
     body = views.detail(instance, compute_base(req, deps), req.api_version,
-                        req.context.is_admin, fault)
+                        req.context.is_admin, fault,
+                        groups_for_view(deps, instance, req.api_version))
     return wsgi.json_response({'server': body})
 
 
@@ -276,6 +315,29 @@ def _local_delete(deps, ctxt, instance):
     instances.soft_delete(deps.db, instance['uuid'])
     actions.event_finish(deps.db, instance['uuid'], ctxt.request_id, 'api_local_delete',
                          'Success')
+
+
+def groups_for_view(deps, instance, version):
+    """The uuids of the instance's server groups for the 2.71+ server body (show, update,
+    rebuild); below 2.71 the body has no such key, so no query."""
+    if version < (2, 71):
+        return ()
+    return server_groups.groups_of(deps.db, instance['uuid'])
+
+
+TAGS_VERSION = (2, 26)
+
+
+def with_tags(deps, instance, version):
+    """``instance`` with its ``tags`` for the 2.26+ server body (no query below 2.26)."""
+    return _with_tags(deps, [instance], version)[0]
+
+
+def _with_tags(deps, found, version):
+    if version < TAGS_VERSION:
+        return found
+    tags = tags_db.for_many(deps.db, [i['uuid'] for i in found])
+    return [dict(i, tags=tags.get(i['uuid'], [])) for i in found]
 
 
 def check_lock(ctxt, instance):

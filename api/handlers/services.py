@@ -2,6 +2,8 @@
 from api import policy
 from api import schemas
 from api import wsgi
+from api.handlers import availability_zones
+from api.views import services as service_views
 from common import exception
 from common import timeutils
 from db import services
@@ -14,10 +16,11 @@ UPDATE = {'type': 'object', 'properties': {
     'forced_down': schemas.BOOLEAN}, 'additionalProperties': False}
 
 
-def _view(service, down_time, version):
+def _view(service, down_time, version, zone):
     body = {
         'id': service['uuid'] if version >= (2, 53) else service['id'],
-        'binary': service['binary'], 'host': service['host'], 'zone': _zone(service),
+        'binary': service_views.nova_binary(service['binary']), 'host': service['host'],
+        'zone': zone,
         'status': 'disabled' if service['disabled'] else 'enabled',
         'state': 'up' if services.is_up(service, down_time) else 'down',
         'updated_at': timeutils.isotime(service.get('last_seen_up') or service['updated_at']),
@@ -34,15 +37,14 @@ def _check_id(service_id):
         raise exception.NotFound(f'Service {service_id} not found.')
 
 
-def _zone(service):
-    return 'nova' if service['binary'] == 'stratus-compute' else 'internal'
-
-
 def index(req, deps):
     policy.authorize(req.context, 'os-services')
-    found = services.list_(deps.db, host=req.GET.get('host'), binary=req.GET.get('binary'))
+    # Nova's clients filter on nova-compute; either spelling finds stratus-compute.
+    found = services.list_(deps.db, host=req.GET.get('host'),
+                           binary=service_views.stratus_binary(req.GET.get('binary')))
     return wsgi.json_response({'services': [
-        _view(s, deps.services_down_time, req.api_version) for s in found]})
+        _view(s, deps.services_down_time, req.api_version, zone)
+        for zone, s in availability_zones.zoned_services(deps, found)]})
 
 
 def update(req, deps, service_id):
@@ -62,8 +64,9 @@ def update(req, deps, service_id):
     if not values:
         raise exception.Invalid('No updates were requested.')
     service = services.update(deps.db, service_id, values)
+    zone = availability_zones.zoned_services(deps, [service])[0][0]
     return wsgi.json_response({'service': _view(service, deps.services_down_time,
-                                                req.api_version)})
+                                                req.api_version, zone)})
 
 
 def delete(req, deps, service_id):

@@ -77,11 +77,24 @@ _CREATE = {
 }
 
 
+# Glance keeps the os_glance_* namespace for itself; a client setting one gets 403.
+RESERVED_PREFIX = 'os_glance'
+
+
+def _check_reserved(name):
+    if name.startswith(RESERVED_PREFIX):
+        raise exception.Forbidden(f"Attribute '{name}' is reserved.")
+
+
 def validate_create(body):
     """(columns, properties) of a create request; Invalid (400) or Forbidden (403)."""
+    if not isinstance(body, dict):
+        raise exception.Invalid('Request body must be a JSON object.')
     read_only = sorted(set(body) & set(READ_ONLY))
     if read_only:
         raise exception.Forbidden(f"Attribute '{read_only[0]}' is read-only.")
+    for name in body:
+        _check_reserved(name)
     _check(_CREATE, body)
     columns = {k: body[k] for k in CORE if k in body}
     properties = {k: v for k, v in body.items() if k not in CORE}
@@ -98,8 +111,11 @@ def _check(schema, body):
             from None
 
 
-PATCH_TYPES = ('application/openstack-images-v2.1-json-patch',
-               'application/openstack-images-v2.0-json-patch')
+PATCH_V21 = 'application/openstack-images-v2.1-json-patch'
+# v2.0 is Glance's older draft: the op is the key, {"replace": "/name", "value": ...}.
+PATCH_V20 = 'application/openstack-images-v2.0-json-patch'
+PATCH_TYPES = (PATCH_V21, PATCH_V20)
+_OPS = ('add', 'remove', 'replace')
 _PATCH = {
     'type': 'array',
     'items': {
@@ -111,22 +127,45 @@ _PATCH = {
 }
 
 
-def apply_patch(row, ops):
-    """(columns, properties) of ``row`` after the JSON-patch ``ops`` (Glance's rules)."""
+def patch_ops(body, content_type):
+    """The ops of a PATCH body as {op, path[, value]} dicts, whichever media type."""
+    if not isinstance(body, list):
+        raise exception.Invalid('Request body must be a JSON array of operation objects.')
+    if content_type != PATCH_V20:
+        return body
+    ops = []
+    for raw in body:
+        names = [k for k in _OPS if isinstance(raw, dict) and k in raw]
+        if len(names) != 1:
+            raise exception.Invalid('Operation objects must contain exactly one member '
+                                    'named "add", "remove", or "replace".')
+        op = {'op': names[0], 'path': raw[names[0]]}
+        if 'value' in raw:
+            op['value'] = raw['value']
+        ops.append(op)
+    return ops
+
+
+def apply_patch(row, ops, add_may_replace=True):
+    """(columns, properties) of ``row`` after the JSON-patch ``ops`` (Glance's rules).
+
+    ``add_may_replace`` False is the v2.0 media type: adding what exists is a 409.
+    """
     _check(_PATCH, ops)
     doc = {k: row[k] for k in CORE}
     doc.update(row.get('properties') or {})
     for op in ops:
-        _apply_one(doc, op)
+        _apply_one(doc, op, add_may_replace)
     _check(_CREATE, doc)
     return {k: doc[k] for k in CORE if k != 'id'}, \
         {k: v for k, v in doc.items() if k not in CORE}
 
 
-def _apply_one(doc, op):
+def _apply_one(doc, op, add_may_replace):
     name = op['path'][1:].replace('~1', '/').replace('~0', '~')
     if name in READ_ONLY or name == 'id':
         raise exception.Forbidden(f"Attribute '{name}' is read-only.")
+    _check_reserved(name)
     if op['op'] == 'remove':
         if name in CORE or name in BASE_PROPERTIES:
             raise exception.Forbidden(f"Attribute '{name}' is reserved.")
@@ -138,4 +177,7 @@ def _apply_one(doc, op):
         raise exception.Invalid(f"Operation {op['op']} needs a value.")
     if op['op'] == 'replace' and name not in doc and name not in CORE + BASE_PROPERTIES:
         raise exception.Conflict(f'Property {name} does not exist.')
+    if op['op'] == 'add' and not add_may_replace and (
+            name in doc or name in CORE + BASE_PROPERTIES):
+        raise exception.Conflict(f'Property {name} already present.')
     doc[name] = op['value']

@@ -16,6 +16,15 @@ _BDM = {'type': 'object', 'properties': {
     'tag': {'type': 'string'}, 'volume_type': {'type': ['string', 'null']}},
     'additionalProperties': False}
 
+_UUID = {'type': 'string', 'pattern': '^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?'
+                                       '[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$'}
+# Nova's hints: the ones Stratus acts on are checked, any other key is let through.
+HINTS = {'type': 'object', 'properties': {
+    'group': _UUID,
+    'same_host': {'oneOf': [_UUID, {'type': 'array', 'items': _UUID}]},
+    'different_host': {'oneOf': [_UUID, {'type': 'array', 'items': _UUID}]}},
+    'additionalProperties': True}
+
 CREATE = {
     'type': 'object',
     'properties': {
@@ -32,7 +41,8 @@ CREATE = {
                                        {'type': 'string', 'enum': ['none', 'auto']}]},
                 'availability_zone': {'type': 'string', 'minLength': 1, 'maxLength': 255},
                 # Draft 4 has no propertyNames: Nova checks keys with patternProperties.
-                'metadata': {'type': 'object', 'maxProperties': 128,
+                # No maxProperties: the metadata_items quota limits it (a 403, as in Nova).
+                'metadata': {'type': 'object',
                              'patternProperties': {'^[a-zA-Z0-9-_:. ]{1,255}$': {
                                  'type': 'string', 'maxLength': 255}},
                              'additionalProperties': False},
@@ -47,7 +57,8 @@ CREATE = {
                 'OS-DCF:diskConfig': {'type': 'string', 'enum': ['AUTO', 'MANUAL']},
                 'accessIPv4': {'type': 'string'},
                 'accessIPv6': {'type': 'string'},
-                'description': {'type': ['string', 'null'], 'maxLength': 255},
+                'description': {'type': ['string', 'null'], 'maxLength': 255,
+                                'pattern': r'^[^\x00-\x1f\x7f]*$'},  # printable, as Nova
                 'tags': {'type': 'array', 'maxItems': 50,
                          'items': {'type': 'string', 'minLength': 1, 'maxLength': 60}},
                 'hostname': {'type': 'string', 'minLength': 1, 'maxLength': 255},
@@ -57,8 +68,8 @@ CREATE = {
             'required': ['name', 'flavorRef'],
             'additionalProperties': False,
         },
-        'os:scheduler_hints': {'type': 'object'},
-        'OS-SCH-HNT:scheduler_hints': {'type': 'object'},
+        'os:scheduler_hints': HINTS,
+        'OS-SCH-HNT:scheduler_hints': HINTS,
     },
     'required': ['server'],
     'additionalProperties': False,

@@ -1,6 +1,7 @@
 """Server views: Nova's server body, gated by microversion."""
 import hashlib
 
+from api import server_fields
 from common import timeutils
 from compute import states
 
@@ -49,8 +50,12 @@ def basic(instance, base):
             'links': links(base, 'servers', instance['uuid'])}
 
 
-def detail(instance, base, version, is_admin, fault=None):
-    """The full server body for ``instance`` at microversion ``version``."""
+def detail(instance, base, version, is_admin, fault=None, server_groups=()):
+    """The full server body for ``instance`` at microversion ``version``.
+
+    ``server_groups`` (uuids) shows from 2.71 in show, update and rebuild; lists
+    pass None, since Nova's list detail has no such key.
+    """
     body = basic(instance, base)
     body.update({
         'status': status(instance),
@@ -61,8 +66,9 @@ def detail(instance, base, version, is_admin, fault=None):
         'flavor': _flavor(instance, base, version),
         'created': timeutils.isotime(instance['created_at']),
         'updated': timeutils.isotime(instance.get('updated_at') or instance['created_at']),
-        'addresses': {}, 'accessIPv4': '', 'accessIPv6': '',
-        'OS-DCF:diskConfig': 'MANUAL',
+        'addresses': {}, 'accessIPv4': instance.get('access_ip_v4') or '',
+        'accessIPv6': instance.get('access_ip_v6') or '',
+        'OS-DCF:diskConfig': server_fields.disk_config(instance),
         'OS-EXT-AZ:availability_zone': instance.get('availability_zone') or '',
         'config_drive': '', 'key_name': instance.get('key_name'),
         'OS-SRV-USG:launched_at': _usg_time(instance.get('launched_at')),
@@ -78,6 +84,10 @@ def detail(instance, base, version, is_admin, fault=None):
     if is_admin:
         body.update(_admin_fields(instance, version))
     body.update(_versioned_fields(instance, version, is_admin))
+    if version < (2, 71) or server_groups is None:
+        body.pop('server_groups', None)
+    else:
+        body['server_groups'] = list(server_groups)
     if fault and instance['vm_state'] == states.ERROR:
         body['fault'] = {'code': fault['code'], 'message': fault['message'],
                          'created': timeutils.isotime(fault['created_at'])}
@@ -118,7 +128,8 @@ def _admin_fields(instance, version):
                        'OS-EXT-SRV-ATTR:hostname': _hostname(instance),
                        'OS-EXT-SRV-ATTR:kernel_id': '', 'OS-EXT-SRV-ATTR:ramdisk_id': '',
                        'OS-EXT-SRV-ATTR:root_device_name': '/dev/vda',
-                       'OS-EXT-SRV-ATTR:user_data': None})
+                       'OS-EXT-SRV-ATTR:user_data':
+                           (instance.get('system_metadata') or {}).get('user_data')})
     return fields
 
 
@@ -134,9 +145,9 @@ def _versioned_fields(instance, version, is_admin):
     if version >= (2, 16) and is_admin:
         fields['host_status'] = 'UP' if instance.get('host') else ''
     if version >= (2, 19):
-        fields['description'] = None
+        fields['description'] = instance.get('display_description')
     if version >= (2, 26):
-        fields['tags'] = []
+        fields['tags'] = list(instance.get('tags') or [])
     if version >= (2, 63):
         fields['trusted_image_certificates'] = None
     if version >= (2, 71):

@@ -105,6 +105,15 @@ class ComputeDriver(abc.ABC):
         """Set the admin password through the guest agent; NotSupported without one."""
         raise _unsupported('set the admin password', self)
 
+    def get_host_uptime(self):
+        """The host's `uptime` line (GET /os-hypervisors/{id}/uptime)."""
+        raise _unsupported('report the host uptime', self)
+
+    def get_instance_diagnostics(self, instance):
+        """Nova's 2.48 diagnostics dict of the guest (state, driver, memory_details,
+        cpu_details, disk_details, nic_details, ...)."""
+        raise _unsupported('report diagnostics', self)
+
     def get_vnc_port(self, instance):
         """The TCP port of the running guest's VNC server (on [vnc] server_listen);
         ConsoleNotAvailable (409) when the guest is missing, not running or has none."""

@@ -162,6 +162,22 @@ class FakeDriver(driver.ComputeDriver):
         # The fake's "disk" is the image it booted from.
         shutil.copyfile(guest['image_path'], target_path)
 
+    def get_host_uptime(self):
+        return f' {time.strftime("%H:%M:%S")} up 0 min,  0 users,  load average: 0.00'
+
+    def get_instance_diagnostics(self, instance):
+        with self._lock:
+            guest = self._guests.get(instance['uuid'])
+        if guest is None:
+            raise exception.InstanceNotFound(uuid=instance['uuid'])
+        state = {power_state.RUNNING: 'running', power_state.PAUSED: 'paused',
+                 power_state.SUSPENDED: 'suspended'}.get(guest['power_state'], 'shutdown')
+        return {'state': state, 'driver': 'libvirt', 'hypervisor': 'fake',
+                'hypervisor_os': 'fake', 'uptime': 0, 'config_drive': False,
+                'num_cpus': instance.get('vcpus') or 1, 'num_nics': 0, 'num_disks': 0,
+                'memory_details': {'maximum': instance.get('memory_mb'), 'used': None},
+                'cpu_details': [], 'disk_details': [], 'nic_details': []}
+
     def get_console_output(self, instance):
         with self._lock:
             guest = self._guests.get(instance['uuid'])

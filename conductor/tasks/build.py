@@ -8,6 +8,7 @@ from db import actions
 from db import allocations
 from db import instances
 from db import request_specs
+from scheduler import placement
 
 LOG = logging.getLogger(__name__)
 EVENT = 'conductor_schedule_and_build_instances'
@@ -90,10 +91,17 @@ class BuildTask:
         try:
             allocations.claim(self.db, dest['node_id'], uuid, spec['vcpus'],
                               spec['memory_mb'], spec['disk_gb'])
-            return True
         except exception.ClaimFailed as exc:
             LOG.info('alternate %s is no longer usable: %s', dest['host'], exc)
             return False
+        # The late group check: members placed since the alternates were chosen
+        # may have made this host break the group's policy.
+        if not placement.claim_holds(self.db, spec, uuid):
+            LOG.info('alternate %s would break the server group policy of %s',
+                     dest['host'], uuid)
+            allocations.release(self.db, uuid)
+            return False
+        return True
 
     def _fail(self, ctxt, uuid, message, details, event=None, release=True):
         """Put the instance in ERROR with a fault; nothing stays in a transient state."""

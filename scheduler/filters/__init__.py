@@ -6,7 +6,8 @@ LOG = logging.getLogger(__name__)
 
 # Modules of this package that hold built-in filters; imported on first load
 # because each of them imports this package for the base class.
-_BUILTIN_MODULES = ('compute_filter', 'availability_zone', 'ram', 'core', 'disk')
+_BUILTIN_MODULES = ('compute_filter', 'availability_zone', 'ram', 'core', 'disk',
+                    'server_group', 'affinity')
 
 
 class BaseHostFilter:

@@ -3,7 +3,7 @@ import collections
 import importlib
 
 # Built-in weigher modules; imported on first load (they import this package).
-_BUILTIN_MODULES = ('ram', 'core', 'disk')
+_BUILTIN_MODULES = ('ram', 'core', 'disk', 'server_group')
 
 WeighedHost = collections.namedtuple('WeighedHost', 'weight host_state')
 

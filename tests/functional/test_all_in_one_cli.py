@@ -48,3 +48,41 @@ def _wait_until_up(url, proc, timeout=60):
             pass
         time.sleep(0.2)
     raise AssertionError('stratus-all-in-one did not answer in time')
+
+
+def _run(tmp_path, module, *args, timeout=60):
+    return subprocess.run([sys.executable, '-m', module, *args], cwd=REPO, timeout=timeout,
+                          capture_output=True, text=True)
+
+
+def test_missing_config_file_is_one_line_not_a_traceback(tmp_path):
+    for module in ('launch.all_in_one', 'launch.manage'):
+        extra = ('db', 'version') if module == 'launch.manage' else ()
+        out = _run(tmp_path, module, '--config-file', str(tmp_path / 'nope.conf'), *extra)
+        assert out.returncode != 0
+        assert 'nope.conf not found' in out.stderr and 'Traceback' not in out.stderr
+
+
+def test_port_in_use_is_a_clear_error(tmp_path):
+    import socket
+    with socket.socket() as busy:
+        busy.bind(('127.0.0.1', 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        conf = tmp_path / 'aio.conf'
+        conf.write_text(f'[DEFAULT]\nstate_path = {tmp_path / "state"}\n[api]\nport = {port}\n'
+                        f'[vnc]\nnovncproxy_port = {conftest.free_port()}\n')
+        out = _run(tmp_path, 'launch.all_in_one', '--config-file', str(conf))
+    assert out.returncode == 1, out.stderr[-2000:]
+    assert 'Address already in use' in out.stderr and 'Traceback' not in out.stderr
+
+
+def test_manage_uses_the_all_in_one_database_without_a_connection(tmp_path):
+    conf = tmp_path / 'aio.conf'
+    conf.write_text(f'[DEFAULT]\nstate_path = {tmp_path / "state"}\n')
+    out = _run(tmp_path, 'launch.manage', '--config-file', str(conf), 'db', 'sync')
+    assert out.returncode == 0, out.stderr
+    assert (tmp_path / 'state' / 'stratus.sqlite').exists()
+    listed = _run(tmp_path, 'launch.manage', '--config-file', str(conf), 'flavor', 'create',
+                  'f1', '--id', 'f1', '--ram', '64', '--vcpus', '1', '--disk', '0')
+    assert listed.returncode == 0, listed.stderr

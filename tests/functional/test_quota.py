@@ -4,13 +4,15 @@ import contextlib
 
 @contextlib.contextmanager
 def quota(cloud, **limits):
+    # Put back what the cloud had (its own override of -1), not the option's default.
+    before = {name: cloud.conf.quota[name] for name in limits}
     for name, value in limits.items():
         cloud.conf.set_override(name, value, group='quota')
     try:
         yield
     finally:
-        for name in limits:
-            cloud.conf.clear_override(name, group='quota')
+        for name, value in before.items():
+            cloud.conf.set_override(name, value, group='quota')
 
 
 def test_instance_quota(cloud, alt, image_id):

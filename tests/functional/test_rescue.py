@@ -135,7 +135,7 @@ def test_refusals(cloud, demo, alt, server):
     refused_to_others_and_when_locked(demo, alt, server, {'rescue': None})
     assert alt.action(server, {'unrescue': None}).status_code == 404
     for body in ({'rescue': {'foo': 1}}, {'rescue': {'adminPass': 5}}, {'rescue': 'x'},
-                 {'unrescue': {}}):
+                 {'unrescue': 'x'}):
         assert demo.action(server, body).status_code == 400, body
     shown = demo.server(server)
     assert (shown['status'], shown['OS-EXT-STS:task_state']) == ('ACTIVE', None)

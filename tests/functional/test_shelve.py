@@ -17,6 +17,7 @@ from db import allocations
 from db import faults
 from db import images
 from db import instances
+from db import request_specs
 from rpc import context as context_mod
 from tests.functional import disks
 from tests.functional.actions import outside
@@ -213,7 +214,10 @@ def test_unshelve_into_an_availability_zone(cloud, demo, admin, server, keep_she
     # A zone only means something to an offloaded instance; before 2.77 only null.
     assert demo.action(server, zone).status_code == 409
     assert demo.action(server, zone, version='2.76').status_code == 400
-    assert demo.action(server, {'unshelve': {'host': 'compute-1'}}).status_code == 400
+    # 2.91: naming a host is an admin's; before 2.91 there is no such key.
+    assert demo.action(server, {'unshelve': {'host': 'compute-1'}}).status_code == 403
+    assert admin.action(server, {'unshelve': {'host': 'compute-1'}},
+                        version='2.90').status_code == 400
     assert demo.action(server, {'unshelve': {'availability_zone': 5}}).status_code == 400
     admin.accepted(server, {'shelveOffload': None})
     demo.wait_status(server, {'SHELVED_OFFLOADED'})
@@ -343,3 +347,24 @@ def test_conductor_ends_an_unshelve_whose_message_was_lost(cloud, demo, server):
     assert 'lost message' in latest_fault(cloud, server)['message']
     demo.accepted(server, {'unshelve': None})
     demo.wait_status(server, {'ACTIVE'})
+
+
+def test_unshelve_to_a_named_host(cloud, demo, admin, server, keep_shelved):
+    shelve_to(demo, server, 'SHELVED')
+    to_host = {'unshelve': {'host': 'compute-1'}}
+    assert admin.action(server, to_host).status_code == 409  # only when offloaded
+    admin.accepted(server, {'shelveOffload': None})
+    demo.wait_status(server, {'SHELVED_OFFLOADED'})
+    demo.wait_idle(server)
+    assert admin.action(server, {'unshelve': {'host': 'no-such-host'}}).status_code == 400
+    for host in ('compute-2', 'compute-1'):
+        admin.accepted(server, {'unshelve': {'host': host}})
+        demo.wait_status(server, {'ACTIVE'})
+        assert admin.server(server)['OS-EXT-SRV-ATTR:host'] == host
+        assert 'requested_host' not in (request_specs.get(cloud.db, server) or {})
+        if host == 'compute-2':
+            demo.wait_idle(server)
+            shelve_to(demo, server, 'SHELVED')
+            admin.accepted(server, {'shelveOffload': None})
+            demo.wait_status(server, {'SHELVED_OFFLOADED'})
+            demo.wait_idle(server)

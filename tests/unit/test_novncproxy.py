@@ -1,4 +1,5 @@
 """The console proxy: token parsing, the Origin rule, and real websocket sessions to a fake RFB."""
+import socket
 import logging
 import time
 
@@ -246,3 +247,21 @@ def test_refusal_status_line_is_one_clean_line(make_proxy, vnc):
     assert all(':' in line for line in head[1:]), head
     assert b'Traceback' not in reply and TOKEN.encode() not in reply
     assert vnc.connections == 0
+
+
+def test_forged_token_gets_a_status_line_and_no_data(make_proxy, vnc):
+    """A websocket client sees the connection end with no byte after the headers, as
+    tempest's test_novnc_bad_token demands (an HTML error body reads as proxied data)."""
+    server, auth = make_proxy()
+    _grant(auth, vnc)
+    with socket.create_connection(('127.0.0.1', server.port), timeout=10) as sock:
+        sock.sendall(b'GET /?token=forged HTTP/1.1\r\nHost: 127.0.0.1\r\n'
+                     b'Upgrade: websocket\r\nConnection: Upgrade\r\n'
+                     b'Sec-WebSocket-Key: x3JJHMbDL1EzLkh9GBhXDw==\r\n'
+                     b'Sec-WebSocket-Version: 13\r\n\r\n')
+        received = b''
+        while chunk := sock.recv(4096):
+            received += chunk
+    head, _, body = received.partition(b'\r\n\r\n')
+    assert head.startswith(b'HTTP/1.1 403') or head.startswith(b'HTTP/1.0 403'), head
+    assert body == b''

@@ -53,11 +53,12 @@ def _base_image(deps, instance):
 def new_image(deps, ctxt, instance, name, metadata, **system):
     """A queued, private snapshot image of ``instance`` owned by its project.
 
-    ``system`` properties (image_type, backup_type) win over the user's metadata,
-    so no request can point an image at another instance.
+    ``system`` properties (backup_type) win over the user's metadata, so no request can
+    point an image at another instance; image_type is the user's if given, as in Nova.
     """
     base = _base_image(deps, instance)
     properties = _inherited(base)
+    properties['image_type'] = system.pop('image_type')
     properties.update(metadata or {})
     properties.update(system, instance_uuid=instance['uuid'], user_id=ctxt.user_id,
                       base_image_ref=instance.get('image_ref') or '')

@@ -12,6 +12,7 @@ from compute.virt import driver
 from compute.virt import power_state
 from compute.virt.libvirt import config
 from compute.virt.libvirt import console
+from compute.virt.libvirt import diagnostics
 from compute.virt.libvirt import disk
 from compute.virt.libvirt import guest
 from compute.virt.libvirt import host as libvirt_host
@@ -46,7 +47,7 @@ def _code(exc):
 
 class LibvirtDriver(power.PowerMixin, snapshot.SnapshotMixin, rescue.RescueMixin,
                     guest.GuestMixin, console.ConsoleMixin, migration.MigrationMixin,
-                    driver.ComputeDriver):
+                    diagnostics.DiagnosticsMixin, driver.ComputeDriver):
     """Compute driver over one libvirt connection (a per-host test:/// node by default)."""
 
     capabilities = {'live_migration': False}

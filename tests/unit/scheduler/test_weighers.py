@@ -66,7 +66,9 @@ def test_ties_keep_input_order(conf, make_host):
 
 def test_load_weighers(conf):
     loaded = weighers.load_weighers(conf.filter_scheduler.weighers, conf)
-    assert [type(w).__name__ for w in loaded] == ['RamWeigher', 'CoreWeigher', 'DiskWeigher']
+    assert [type(w).__name__ for w in loaded] == [
+        'RamWeigher', 'CoreWeigher', 'DiskWeigher', 'ServerGroupSoftAffinityWeigher',
+        'ServerGroupSoftAntiAffinityWeigher']
     assert isinstance(weighers.load_weighers(['scheduler.weighers.disk.DiskWeigher'])[0],
                       disk.DiskWeigher)
     with pytest.raises(ValueError):
