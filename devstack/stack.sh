@@ -27,8 +27,8 @@ usage() {
 Usage: devstack/stack.sh
 Starts RabbitMQ/memcached if needed, prepares the database, writes
 \$STATE_DIR/*.conf, starts the Stratus daemons and writes devstack/openrc.
-Settings (environment): STATE_DIR API_HOST API_PORT RABBIT_URL DATABASE
-COMPUTE_HOSTS VIRT MEMCACHED ADMIN_PASSWORD DEMO_PASSWORD TOKEN_SECRET OPENRC;
+Settings (environment): STATE_DIR API_HOST API_PORT RABBIT_URL RABBIT_VHOST DATABASE
+COMPUTE_HOSTS VIRT MEMCACHED ADMIN_PASSWORD DEMO_PASSWORD EXTRA_USERS TOKEN_SECRET OPENRC;
 see devstack/settings.
 EOF
 }
@@ -194,6 +194,27 @@ ensure_rabbitmq() {
     wait_until "$SERVICE_TIMEOUT" 1 timeout 30 rabbitmqctl -q await_startup >/dev/null 2>&1 ||
         die "rabbitmqctl await_startup did not succeed within ${SERVICE_TIMEOUT}s; see /var/log/rabbitmq/"
     log "RabbitMQ is up"
+}
+
+# Creates RABBIT_VHOST on the local broker (guest gets all rights there) and points
+# RABBIT_URL at it. Idempotent.
+ensure_rabbit_vhost() {
+    [[ -n "$RABBIT_VHOST" ]] || return 0
+    [[ "$RABBIT_VHOST" =~ ^[A-Za-z0-9_.-]+$ ]] || die "RABBIT_VHOST may only hold letters, digits, '.', '_' and '-'"
+    local user=${RABBIT_URL#*://}
+    user=${user%%@*}
+    user=${user%%:*}
+    if ! timeout 60 rabbitmqctl -q list_vhosts 2>/dev/null | grep -qx "$RABBIT_VHOST"; then
+        timeout 60 rabbitmqctl -q add_vhost "$RABBIT_VHOST" >/dev/null 2>&1 ||
+            die "rabbitmqctl add_vhost $RABBIT_VHOST failed (RABBIT_VHOST needs a local broker)"
+    fi
+    timeout 60 rabbitmqctl -q set_permissions -p "$RABBIT_VHOST" "$user" '.*' '.*' '.*' >/dev/null 2>&1 ||
+        die "rabbitmqctl set_permissions -p $RABBIT_VHOST $user failed"
+    local base=${RABBIT_URL%/}
+    local rest=${base#*://}
+    [[ "$rest" != */* ]] || base=${base%/*}  # drop the URL's own virtual host
+    RABBIT_URL="$base/$RABBIT_VHOST"
+    log "RabbitMQ virtual host $RABBIT_VHOST"
 }
 
 ensure_memcached() {
@@ -572,6 +593,9 @@ write_openrc() {
         for var in "${vars[@]}"; do
             printf 'export %s=%q\n' "${var%%=*}" "${var#*=}"
         done
+        # The openstack CLI (python-openstackclient) lives in the project's venv.
+        printf 'case ":$PATH:" in *:%q:*) ;; *) export PATH=%q:"$PATH" ;; esac\n' \
+            "$VENV/bin" "$VENV/bin"
     } | write_file "$OPENRC"
 }
 
@@ -607,6 +631,7 @@ main() {
 
     load_token_secret
     ensure_rabbitmq
+    ensure_rabbit_vhost
     ensure_memcached
     prepare_database
     write_controller_config

@@ -1,4 +1,5 @@
 """stratus-all-in-one: every service in one process, in-memory transport, SQLite, test driver."""
+import functools
 import logging
 import os
 import sys
@@ -65,9 +66,7 @@ class AllInOne:
 def _embedded_defaults(conf):
     """SQLite under state_path and the memory transport unless configured otherwise."""
     os.makedirs(conf.state_path, exist_ok=True)
-    if not conf.database.connection:
-        path = os.path.join(os.path.abspath(conf.state_path), 'stratus.sqlite')
-        conf.set_override('connection', f'sqlite:///{path}', group='database')
+    daemon.embedded_database(conf)
     if not conf.transport_url:
         conf.set_override('transport_url', transport_mod.EMBEDDED_URL)
 
@@ -85,10 +84,10 @@ def _novncproxy(conf, transport):
 
 def main(argv=None):
     conf = daemon.load_conf(sys.argv[1:] if argv is None else argv, __doc__)
-    if conf.state_path == '/var/lib/stratus' and not os.access('/var/lib', os.W_OK):
-        conf.set_override('state_path', os.path.expanduser('~/.stratus'))
+    daemon.embedded_database(conf)
     hosts = [f'compute-{n}' for n in range(1, int(os.environ.get('STRATUS_COMPUTES', '1')) + 1)]
-    aio = AllInOne(conf, compute_hosts=hosts, novncproxy=True)
+    aio = daemon.bind('stratus-all-in-one', functools.partial(AllInOne, novncproxy=True),
+                      conf, hosts)
     seed.seed_defaults(conf, aio.db, image_store.LocalStore.from_conf(conf))
     print(f'Stratus all-in-one: compute endpoint http://{conf.api.listen}:{conf.api.port}'
           f'/compute/v2.1 (identity /identity/v3, image /image)', flush=True)

@@ -56,7 +56,7 @@ def main(argv=None):
     conf = daemon.load_conf(sys.argv[1:] if argv is None else argv, __doc__)
     db = engine.Database.from_conf(conf)
     transport = transport_mod.get_transport(conf)
-    svc = build(conf, transport, db)
+    svc = daemon.bind('stratus-api', build, conf, transport, db)
     return daemon.run(conf, 'api', svc.start, svc.stop)
 
 

@@ -53,6 +53,8 @@ def main(argv=None):
     args = _parser().parse_args(sys.argv[1:] if argv is None else argv)
     conf = daemon.load_conf(sum((['--config-file', f] for f in args.config_file), []),
                             __doc__)
+    # With an all-in-one config (no [database] connection) manage its SQLite database.
+    daemon.embedded_database(conf)
     try:
         db = engine.Database.from_conf(conf)
         return _COMMANDS[(args.group, args.cmd)](conf, db, args)

@@ -19,7 +19,7 @@ def build(conf, transport, consoleauth=None):
 def main(argv=None):
     conf = daemon.load_conf(sys.argv[1:] if argv is None else argv, __doc__)
     transport = transport_mod.get_transport(conf)
-    svc = build(conf, transport)
+    svc = daemon.bind('stratus-novncproxy', build, conf, transport)
     return daemon.run(conf, 'novncproxy', svc.start, svc.stop)
 
 

@@ -6,9 +6,11 @@ works; it needs root (to start RabbitMQ when none answers). Set
 STRATUS_SKIP_DEVSTACK=1 to leave it out on a machine where that is not allowed.
 """
 
+import json
 import os
 import socket
 import subprocess
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -96,7 +98,8 @@ def test_stack_twice_then_unstack(tmp_path):
     port = free_port()
     env = dict(os.environ, STATE_DIR=str(state_dir), API_PORT=str(port), API_HOST="127.0.0.1",
                NOVNCPROXY_PORT=str(free_port()),
-               COMPUTE_HOSTS=str(COMPUTE_HOSTS), OPENRC=str(tmp_path / "openrc"))
+               COMPUTE_HOSTS=str(COMPUTE_HOSTS), OPENRC=str(tmp_path / "openrc"),
+               EXTRA_USERS="carol:carolpw:proj9:reader,dave:davepw:proj9:manager+member+reader")
     log_path = tmp_path / "devstack.log"
     pid_dir = state_dir / "pids"
     seen = set()
@@ -110,6 +113,14 @@ def test_stack_twice_then_unstack(tmp_path):
         assert SERVICES <= set(first), first
         assert all(alive(pid) for pid in first.values()), first
         assert "OS_AUTH_URL" in (tmp_path / "openrc").read_text()
+        # Sourcing openrc in a shell without the venv on PATH gives the openstack CLI,
+        # and it reaches the cloud as the openrc's admin.
+        listed = subprocess.run(
+            ['bash', '-c', f'source {tmp_path / "openrc"} && openstack flavor list -f value -c Name'],
+            env=dict(env, PATH='/usr/bin:/bin'), capture_output=True, text=True, timeout=120)
+        assert listed.returncode == 0, listed.stderr
+        assert 'm1.nano' in listed.stdout
+        _check_extra_users(port)
 
         rc = run_script(STACK, env, log_path)
         assert rc == 0, f"second stack.sh exited {rc}:\n{log_tail(log_path)}"
@@ -173,3 +184,39 @@ def test_virt_qemu_boots_a_real_guest_and_unstack_stops_it(tmp_path):
         rc = run_script(UNSTACK, env, log_path, "--clean")
     assert rc == 0, f"unstack.sh exited {rc}:\n{log_tail(log_path)}"
     assert libvirt_processes() <= before, "unstack.sh left libvirtd or QEMU running"
+
+
+def _token(port, user, password, project):
+    body = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
+        "name": user, "password": password, "domain": {"id": "default"}}}},
+        "scope": {"project": {"name": project, "domain": {"id": "default"}}}}}
+    req = urllib.request.Request(f"http://127.0.0.1:{port}/identity/v3/auth/tokens",
+                                 data=json.dumps(body).encode(), method="POST",
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        return resp.headers["X-Subject-Token"], json.load(resp)["token"]
+
+
+def _check_extra_users(port):
+    """EXTRA_USERS: tempest's reader-only and manager accounts without editing a script."""
+    token, body = _token(port, "carol", "carolpw", "proj9")
+    assert {r["name"] for r in body["roles"]} == {"reader"}
+    assert body["project"]["name"] == "proj9"
+    req = urllib.request.Request(
+        f"http://127.0.0.1:{port}/compute/v2.1/servers", method="POST",
+        data=json.dumps({"server": {"name": "x", "imageRef": "x", "flavorRef": "42",
+                                    "networks": "none"}}).encode(),
+        headers={"Content-Type": "application/json", "X-Auth-Token": token})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(req, timeout=10)
+    assert refused.value.code == 403  # a reader may look, not create
+    _, body = _token(port, "dave", "davepw", "proj9")
+    assert {r["name"] for r in body["roles"]} == {"manager", "member", "reader"}
+
+
+def test_bad_extra_users_entry_is_refused_before_anything_starts(tmp_path):
+    env = dict(os.environ, STATE_DIR=str(tmp_path / "state"), EXTRA_USERS="eve:pw:proj:root")
+    out = subprocess.run(["bash", STACK], env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode != 0
+    assert "EXTRA_USERS entry 'eve:pw:proj:root'" in out.stderr
+    assert not (tmp_path / "state").exists()
