@@ -10,6 +10,8 @@ set -euo pipefail
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 bash "$REPO_ROOT/tools/install-deps.sh"
+# Tempest's response schemas are the wire contract several functional tests check.
+bash "$REPO_ROOT/tools/install-tempest.sh"
 
 cd "$REPO_ROOT"
 rc=0

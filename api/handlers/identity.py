@@ -18,7 +18,7 @@ SERVICES = (('compute', 'nova', '/compute/v2.1'), ('image', 'glance', '/image'),
 _TITLES = {400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found'}
 
 
-class _KeystoneError(Exception):
+class KeystoneError(Exception):
     """An error rendered in Keystone's shape rather than Nova's."""
 
     def __init__(self, code, message):
@@ -26,13 +26,13 @@ class _KeystoneError(Exception):
         self.code = code
 
 
-def _keystone_errors(func):
+def keystone_errors(func):
     """Render failures as {"error": {code, title, message}}, which keystoneauth reads."""
     @functools.wraps(func)
     def wrapper(req, deps, **kwargs):
         try:
             return func(req, deps, **kwargs)
-        except _KeystoneError as exc:
+        except KeystoneError as exc:
             return _error(req, deps, exc.code, str(exc))
         except exception.StratusError as exc:
             return _error(req, deps, exc.code if exc.code in _TITLES else 500, str(exc))
@@ -75,17 +75,17 @@ def _password_user(deps, identity):
     password = identity.get('password')
     user = password.get('user') if isinstance(password, dict) else None
     if not isinstance(user, dict) or not (user.get('id') or user.get('name')):
-        raise _KeystoneError(400, 'Expecting to find user in password auth.')
+        raise KeystoneError(400, 'Expecting to find user in password auth.')
     for key in ('id', 'name', 'password'):
         if user.get(key) is not None and not isinstance(user[key], str):
-            raise _KeystoneError(400, f"Invalid input for field 'identity/password/user/"
+            raise KeystoneError(400, f"Invalid input for field 'identity/password/user/"
                                       f"{key}': {user[key]!r} is not of type 'string'")
     if not user.get('id'):
         _check_domain(user.get('domain'), 401)
     found = deps.identity.authenticate(name=user.get('name'), user_id=user.get('id'),
                                        password=user.get('password'))
     if found is None:
-        raise _KeystoneError(401, 'The request you have made requires authentication.')
+        raise KeystoneError(401, 'The request you have made requires authentication.')
     return found, []
 
 
@@ -96,20 +96,20 @@ def _token_user(deps, identity):
     try:
         claims = _signer(deps).verify(old)
     except tokens.InvalidToken:
-        raise _KeystoneError(401, 'The request you have made requires authentication.') \
+        raise KeystoneError(401, 'The request you have made requires authentication.') \
             from None
     user = deps.identity.by_id(claims.get('user_id'))
     if user is None:
-        raise _KeystoneError(401, 'The request you have made requires authentication.')
+        raise KeystoneError(401, 'The request you have made requires authentication.')
     return user, [_audit_id(old)]
 
 
 def _check_domain(domain, code):
     """Only the default domain exists."""
     if not isinstance(domain, dict) or not (domain.get('id') or domain.get('name')):
-        raise _KeystoneError(400, 'Expecting to find domain in user or project.')
+        raise KeystoneError(400, 'Expecting to find domain in user or project.')
     if domain.get('id', 'default') != 'default' or domain.get('name', 'Default') != 'Default':
-        raise _KeystoneError(code, 'Could not find domain: '
+        raise KeystoneError(code, 'Could not find domain: '
                                    f"{domain.get('id') or domain.get('name')}.")
 
 
@@ -119,30 +119,30 @@ def _scope(deps, user, scope):
         return {'id': user.project_id, 'name': user.project}
     project = scope.get('project') if isinstance(scope, dict) else None
     if not isinstance(project, dict):
-        raise _KeystoneError(401, 'Only project scope is supported.')
+        raise KeystoneError(401, 'Only project scope is supported.')
     if not project.get('id'):
         _check_domain(project.get('domain'), 401)
     wanted = project.get('id') or project.get('name')
     if wanted not in (user.project_id, user.project):
-        raise _KeystoneError(401, f'User {user.id} has no access to project {wanted}.')
+        raise KeystoneError(401, f'User {user.id} has no access to project {wanted}.')
     return {'id': user.project_id, 'name': user.project}
 
 
 @router.public
-@_keystone_errors
+@keystone_errors
 def issue_token(req, deps):
     """POST /identity/v3/auth/tokens: password or token method → 201 + X-Subject-Token."""
     auth = req.json_body_or_400().get('auth')
     identity = auth.get('identity') if isinstance(auth, dict) else None
     methods = identity.get('methods') if isinstance(identity, dict) else None
     if not isinstance(methods, list) or not methods:
-        raise _KeystoneError(400, 'Expecting to find identity methods in auth.')
+        raise KeystoneError(400, 'Expecting to find identity methods in auth.')
     if 'password' in methods:
         user, parents = _password_user(deps, identity)
     elif 'token' in methods:
         user, parents = _token_user(deps, identity)
     else:
-        raise _KeystoneError(401, f'Unsupported authentication methods: {methods}.')
+        raise KeystoneError(401, f'Unsupported authentication methods: {methods}.')
     project = _scope(deps, user, auth.get('scope'))
     token, claims = _signer(deps).issue({
         'user_id': user.id, 'user_name': user.name, 'project_id': project['id'],
@@ -151,17 +151,17 @@ def issue_token(req, deps):
     return _token_response(req, deps, token, claims, 201)
 
 
-@_keystone_errors
+@keystone_errors
 def validate_token(req, deps):
     """GET /identity/v3/auth/tokens: the body of the X-Subject-Token (own or any, admin)."""
     subject = req.headers.get('X-Subject-Token')
     try:
         claims = _signer(deps).verify(subject)
     except tokens.InvalidToken:
-        raise _KeystoneError(404, f'Could not find token: {subject}.') from None
+        raise KeystoneError(404, f'Could not find token: {subject}.') from None
     ctx = req.context
     if not ctx.is_admin and claims['user_id'] != ctx.user_id:
-        raise _KeystoneError(403, 'You are not authorized to perform the requested action: '
+        raise KeystoneError(403, 'You are not authorized to perform the requested action: '
                                   'identity:validate_token.')
     return _token_response(req, deps, subject, claims, 200)
 
@@ -214,24 +214,24 @@ def _project_doc(req, deps, project):
                 links={'self': deps.endpoint(req, f"{PREFIX}/v3/projects/{project['id']}")})
 
 
-@_keystone_errors
+@keystone_errors
 def show_project(req, deps, project_ref):
     """GET /identity/v3/projects/{id or name}: admins, or a member of that project."""
     ctx = req.context
     project = deps.identity.project_by_name_or_id(project_ref)
     if not ctx.is_admin and (project is None or project['id'] != ctx.project_id):
-        raise _KeystoneError(403, 'You are not authorized to perform the requested action: '
+        raise KeystoneError(403, 'You are not authorized to perform the requested action: '
                                   'identity:get_project.')
     if project is None:
-        raise _KeystoneError(404, f'Could not find project: {project_ref}.')
+        raise KeystoneError(404, f'Could not find project: {project_ref}.')
     return wsgi.json_response({'project': _project_doc(req, deps, project)})
 
 
-@_keystone_errors
+@keystone_errors
 def list_projects(req, deps):
     """GET /identity/v3/projects[?name=]: admins only, as in Keystone's default policy."""
     if not req.context.is_admin:
-        raise _KeystoneError(403, 'You are not authorized to perform the requested action: '
+        raise KeystoneError(403, 'You are not authorized to perform the requested action: '
                                   'identity:list_projects.')
     name = req.GET.get('name')
     found = [deps.identity.project_by_name_or_id(p) for p in deps.identity.projects()]

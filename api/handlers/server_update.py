@@ -4,29 +4,11 @@ from api import schemas
 from api import server_fields
 from api import wsgi
 from api.handlers import servers as server_handlers
+from api.schemas import servers as server_schemas
 from api.views import servers as views
 from db import instances
 
 PREFIX = '/compute/v2.1/servers/{server_id}'
-
-UPDATE = {
-    'type': 'object',
-    'properties': {
-        'server': {
-            'type': 'object',
-            'properties': {
-                'name': schemas.NAME,
-                'accessIPv4': {'type': 'string'},
-                'accessIPv6': {'type': 'string'},
-                'OS-DCF:diskConfig': {'type': 'string', 'enum': ['AUTO', 'MANUAL']},
-                'description': server_fields.DESCRIPTION,
-            },
-            'additionalProperties': False,
-        },
-    },
-    'required': ['server'],
-    'additionalProperties': False,
-}
 
 # Before 2.75 Nova answers an update with the basic server body only: none of the
 # extension attributes GET shows (it shows them all from 2.75 on).
@@ -41,7 +23,7 @@ _VERSIONED_KEYS = (((2, 9), 'locked'), ((2, 19), 'description'), ((2, 26), 'tags
 def update(req, deps, server_id):
     ctxt = req.context
     version = req.api_version
-    body = schemas.validate(UPDATE, req.json_body_or_400())['server']
+    body = schemas.validate(server_schemas.UPDATE, req.json_body_or_400())['server']
     instance = server_handlers.get_instance(req, deps, server_id)
     policy.authorize(ctxt, 'servers:update')
     # Nova updates these fields on a locked or busy server too: no lock or state check.

@@ -74,3 +74,16 @@ CREATE = {
     'required': ['server'],
     'additionalProperties': False,
 }
+
+# PUT /servers/{id}: the fields a user may change after boot, validated as at create.
+_CREATE_FIELDS = CREATE['properties']['server']['properties']
+UPDATE = {
+    'type': 'object',
+    'properties': {'server': {
+        'type': 'object',
+        'properties': {key: _CREATE_FIELDS[key] for key in (
+            'name', 'accessIPv4', 'accessIPv6', 'OS-DCF:diskConfig', 'description')},
+        'additionalProperties': False}},
+    'required': ['server'],
+    'additionalProperties': False,
+}

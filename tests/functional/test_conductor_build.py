@@ -48,10 +48,9 @@ class SilentNotifier:
         self.sent.append((action, phase, instance['uuid']))
 
 
-@pytest.fixture
-def world(tmp_path):
-    conf = new_conf(register_messaging=False)
-    conf.set_override('max_attempts', 2, group='scheduler')
+def three_hosts(tmp_path, conf):
+    """A database with compute hosts host-a..c (4 vCPUs, 4 GiB, 40 GB each) and a real
+    conductor over an in-process scheduler; (db, conductor, compute, notifier)."""
     db = engine.Database('sqlite:///' + str(tmp_path / 'stratus.sqlite'))
     migration.sync(db)
     for host in ('host-a', 'host-b', 'host-c'):
@@ -65,6 +64,14 @@ def world(tmp_path):
     conductor = conductor_manager.ConductorManager(
         conf, db, InProcessScheduler(scheduler_manager.SchedulerManager(conf, db)), compute,
         notifier, store_mod.LocalStore(str(tmp_path / 'images')))
+    return db, conductor, compute, notifier
+
+
+@pytest.fixture
+def world(tmp_path):
+    conf = new_conf(register_messaging=False)
+    conf.set_override('max_attempts', 2, group='scheduler')
+    db, conductor, compute, notifier = three_hosts(tmp_path, conf)
     yield conf, db, conductor, compute, notifier
     db.dispose()
 

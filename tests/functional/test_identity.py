@@ -171,3 +171,14 @@ def test_projects_for_non_admin(gw):
 def test_project_routes_need_a_token(gw):
     assert gw.call('GET', '/identity/v3/projects').status_int == 401
     assert gw.call('GET', '/identity/v3/projects/demo', token='garbage').status_int == 401
+
+
+def test_domains_list_and_show_for_admins(cloud, admin, demo):
+    """Tempest's credential client looks the Default domain up by name."""
+    listed = admin.get('/identity/v3/domains', params={'name': 'Default'})
+    assert listed.status_code == 200, listed.text
+    assert [d['id'] for d in listed.json()['domains']] == ['default']
+    assert admin.get('/identity/v3/domains', params={'name': 'Other'}).json()['domains'] == []
+    assert admin.get('/identity/v3/domains/default').json()['domain']['name'] == 'Default'
+    assert admin.get('/identity/v3/domains/nope').status_code == 404
+    assert demo.get('/identity/v3/domains').status_code == 403

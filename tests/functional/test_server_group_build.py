@@ -3,19 +3,13 @@ import uuid
 
 import pytest
 
-from conductor import manager as conductor_manager
 from conf import new_conf
 from db import compute_nodes
-from db import engine
 from db import faults
 from db import instances
-from db import migration
 from db import request_specs
 from db import server_groups
-from db import services
-from image import store as store_mod
 from rpc import context as context_mod
-from scheduler import manager as scheduler_manager
 from tests.functional import test_conductor_build as base
 
 FILTERS = ['ComputeFilter', 'RamFilter', 'ServerGroupAffinityFilter',
@@ -27,18 +21,7 @@ def world(tmp_path):
     conf = new_conf(register_messaging=False)
     conf.set_override('max_attempts', 3, group='scheduler')
     conf.set_override('enabled_filters', FILTERS, group='filter_scheduler')
-    db = engine.Database('sqlite:///' + str(tmp_path / 'stratus.sqlite'))
-    migration.sync(db)
-    for host in ('host-a', 'host-b', 'host-c'):
-        compute_nodes.report(db, host, host, {
-            'hypervisor_type': 'test', 'vcpus': 4, 'memory_mb': 4096, 'local_gb': 40,
-            'cpu_allocation_ratio': 1.0, 'ram_allocation_ratio': 1.0,
-            'disk_allocation_ratio': 1.0})
-        services.register(db, host, 'stratus-compute', 'compute')
-    compute = base.RecordingCompute()
-    conductor = conductor_manager.ConductorManager(
-        conf, db, base.InProcessScheduler(scheduler_manager.SchedulerManager(conf, db)),
-        compute, base.SilentNotifier(), store_mod.LocalStore(str(tmp_path / 'images')))
+    db, conductor, compute, _ = base.three_hosts(tmp_path, conf)
     yield db, conductor, compute
     db.dispose()
 

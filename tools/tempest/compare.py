@@ -33,6 +33,20 @@ def load_expected(path):
     return expected
 
 
+def expand(results, listed):
+    """Per-test results: a test of a class whose fixture failed (or skipped) takes the
+    class's status, so the counts are over every test the run selected."""
+    out = {}
+    for raw in listed:
+        name = test_name(raw)
+        cls = name.rsplit('.', 1)[0]
+        out[name] = results.get(name) or results.get(cls) or 'fail'
+    for name, status in results.items():  # a class fixture with no listed test
+        if not any(n.startswith(name + '.') for n in out) and name not in out:
+            out[name] = status
+    return out
+
+
 def load_results(path):
     """{test name: 'success' | 'fail' | 'skip'} from subunit2csv output."""
     results = {}
@@ -67,8 +81,15 @@ def judge(results, expected, errors):
              if not any(p.match(n) for n in results)]
     counts = {s: sum(1 for v in results.values() if v == s)
               for s in ('success', 'fail', 'skip')}
-    lines = [f'tempest: {counts["success"]} passed, {counts["fail"]} failed, '
-             f'{counts["skip"]} skipped ({len(failed) - len(unexpected)} failures expected)']
+    # Not pytest's "N passed, N failed" form: CI reads that form as a verdict, and
+    # expected failures are not one.
+    lines = [f'tempest: {len(results)} tests; {counts["success"]} pass, '
+             f'{counts["fail"]} fail ({len(failed) - len(unexpected)} of them listed as '
+             f'expected), {counts["skip"]} skip']
+    for tree in sorted({'.'.join(n.split('.')[:3]) for n in results}):
+        of_tree = [v for n, v in results.items() if n.startswith(tree + '.')]
+        lines.append(f'  {tree}: {len(of_tree)} tests; {of_tree.count("success")} pass, '
+                     f'{of_tree.count("fail")} fail, {of_tree.count("skip")} skip')
     lines += [f'UNEXPECTED FAILURE: {n}' for n in unexpected]
     lines += [f'NOW PASSES (remove it from the expected list): {n}' for n in now_passing]
     lines += [f'STALE PATTERN (matches no test that ran): {p}' for p in stale]
@@ -82,8 +103,13 @@ def main():
     parser.add_argument('results', help='subunit2csv output of the run')
     parser.add_argument('expected', help='tests/tempest/expected-failures.txt')
     parser.add_argument('log', help="tempest's log file")
+    parser.add_argument('--tests', help='the selected test ids, one a line '
+                                        '(tempest run --list-tests)')
     args = parser.parse_args()
     results = load_results(args.results)
+    if args.tests:
+        with open(args.tests, encoding='utf-8') as f:
+            results = expand(results, [t.strip() for t in f if t.startswith('tempest.')])
     if not results:
         sys.exit('compare: the run has no test results')
     lines, ok = judge(results, load_expected(args.expected), server_errors(args.log))
