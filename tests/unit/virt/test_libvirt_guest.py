@@ -103,7 +103,8 @@ def test_console_output_is_the_tail_of_the_log(drv, instance, image, base_image)
 
 @pytest.mark.parametrize('text,length,expected', [
     ('a\nb\nc\n', None, 'a\nb\nc\n'),
-    ('a\nb\nc\n', 2, 'b\nc\n'),
+    ('a\nb\nc\n', 2, 'c\n'),
+    ('a\nb\nc\n', 3, 'b\nc\n'),
     ('a\nb\nc', 2, 'b\nc'),
     ('a\nb\nc\n', 10, 'a\nb\nc\n'),
     ('a\nb\nc\n', 0, ''),
