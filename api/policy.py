@@ -2,8 +2,12 @@
 from common import exception
 
 ADMIN = 'admin'
+MANAGER = 'manager'
 MEMBER = 'member'
 READER = 'reader'
+# Keystone's default implied roles, as Nova's defaults assume them: an admin is also a
+# manager, a manager a member, a member a reader.
+IMPLIES = {ADMIN: (MANAGER, MEMBER, READER), MANAGER: (MEMBER, READER), MEMBER: (READER,)}
 
 # rule -> the roles any of which is enough; None means "any authenticated caller"
 RULES = {
@@ -42,10 +46,13 @@ RULES = {
     'os-remote-consoles': (MEMBER, ADMIN),
     'os-console-auth-tokens': (ADMIN,),
     'os-admin-actions:reset_state': (ADMIN,),
-    'os-migrate-server:migrate_live': (ADMIN,),
+    # Nova's project-manager defaults: a manager moves its project's servers, and only an
+    # admin names the host or sees host names.
+    'os-migrate-server:migrate_live': (MANAGER, ADMIN),
+    'os-migrate-server:migrate_live:host': (ADMIN,),
     'os-migrations:index': (ADMIN,),
-    'servers:migrations:index': (ADMIN,),
-    'servers:migrations:show': (ADMIN,),
+    'servers:migrations:index': (MANAGER, ADMIN),
+    'servers:migrations:show': (MANAGER, ADMIN),
     'flavors:index': None,
     'flavors:manage': (ADMIN,),
     'flavors:extra_specs:index': None,
@@ -119,9 +126,18 @@ RULES = {
 def authorize(ctxt, rule):
     """Raise Forbidden unless ``ctxt`` holds a role the rule accepts."""
     allowed = RULES[rule]
-    if allowed is None or ADMIN in ctxt.roles or any(r in ctxt.roles for r in allowed):
+    roles = effective_roles(ctxt.roles)
+    if allowed is None or ADMIN in roles or any(r in roles for r in allowed):
         return
     raise exception.Forbidden(f'Policy does not allow {rule} to be performed.')
+
+
+def effective_roles(roles):
+    """``roles`` with the roles they imply (a manager may do what a member may)."""
+    found = set(roles)
+    for role in roles:
+        found.update(IMPLIES.get(role, ()))
+    return found
 
 
 def check_owner(ctxt, resource_project_id, not_found):

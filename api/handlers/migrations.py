@@ -80,7 +80,8 @@ def server_index(req, deps, server_id):
                                       migration_type='live-migration')
     ips = _dest_ips(deps)
     return wsgi.json_response({'migrations': [
-        views.server_migration(m, req.api_version, ips) for m in found]})
+        views.server_migration(m, req.api_version, ips, req.context.is_admin)
+        for m in found]})
 
 
 def server_show(req, deps, server_id, migration_id):
@@ -94,7 +95,7 @@ def server_show(req, deps, server_id, migration_id):
     if found['status'] not in instance_migrations.IN_PROGRESS:
         raise missing
     return wsgi.json_response({'migration': views.server_migration(
-        found, req.api_version, _dest_ips(deps))})
+        found, req.api_version, _dest_ips(deps), req.context.is_admin)})
 
 
 ROUTES = [

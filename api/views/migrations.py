@@ -42,9 +42,15 @@ def migration(migration, version, dest_ips, base):
     return body
 
 
-def server_migration(migration, version, dest_ips):
-    """One entry of GET /servers/{id}/migrations (a live migration under way)."""
+_HOST_FIELDS = ('source_compute', 'dest_compute', 'source_node', 'dest_node', 'dest_host')
+
+
+def server_migration(migration, version, dest_ips, show_hosts=True):
+    """One entry of GET /servers/{id}/migrations (a live migration under way); a project
+    manager sees it without host names, as Nova shows it to non-admins."""
     body = _common(migration, version, dest_ips)
+    if not show_hosts:
+        body.update(dict.fromkeys(_HOST_FIELDS))
     # Progress is not tracked per migration yet: Nova's fields, without numbers.
     body.update(server_uuid=migration['instance_uuid'], memory_total_bytes=None,
                 memory_processed_bytes=None, memory_remaining_bytes=None,

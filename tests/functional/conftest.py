@@ -20,7 +20,8 @@ from tests.functional import client as client_mod
 
 CLI = os.path.join(os.path.dirname(sys.executable), 'openstack')
 USERS = ['admin:adminpw:admin:admin+member+reader', 'demo:demopw:demo:member+reader',
-         'alt:altpw:alt:member+reader', 'viewer:viewerpw:demo:reader']
+         'alt:altpw:alt:member+reader', 'viewer:viewerpw:demo:reader',
+         'boss:bosspw:demo:manager']
 
 
 def free_port():
@@ -82,6 +83,12 @@ def demo(cloud):
 @pytest.fixture(scope='session')
 def alt(cloud):
     return client_mod.Client(cloud.url, 'alt', 'altpw', 'alt')
+
+
+@pytest.fixture(scope='session')
+def manager(cloud):
+    """demo's project manager: only the manager role (member and reader are implied)."""
+    return client_mod.Client(cloud.url, 'boss', 'bosspw', 'demo')
 
 
 @pytest.fixture(scope='session')

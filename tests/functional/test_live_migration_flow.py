@@ -238,3 +238,23 @@ def test_delete_waits_for_a_live_migration_to_end(cloud, admin, lm_server, on_fa
     admin.wait_status(lm_server, {'DELETED'})
     assert lm_server not in on_fake_hosts[dest].list_instance_uuids()
     assert lm_server not in on_fake_hosts[source].list_instance_uuids()
+
+
+def test_project_manager_live_migrates_without_naming_a_host(cloud, admin, demo, manager,
+                                                             image_id, on_fake_hosts):
+    """Nova's manager defaults: a project manager may live-migrate its project's server
+    and let the scheduler pick; naming the host stays an admin's; a member may not."""
+    with demo.booted('lm-manager', image_id) as server_id:
+        source = host_of(cloud, server_id)
+        assert demo.action(server_id, live(), version='2.30').status_code == 403
+        named = manager.action(server_id, live(other(source)), version='2.30')
+        assert named.status_code == 403, named.text
+        manager.act(server_id, live(), version='2.30')
+        assert wait_migration(admin, server_id)['status'] == 'completed'
+        assert host_of(cloud, server_id) == other(source)
+        # The manager may list the server's migrations (none under way now).
+        listed = manager.get(f'{SERVERS}/{server_id}/migrations',
+                             headers={'OpenStack-API-Version': 'compute 2.80'})
+        assert listed.status_code == 200 and listed.json()['migrations'] == []
+        assert demo.get(f'{SERVERS}/{server_id}/migrations',
+                        headers={'OpenStack-API-Version': 'compute 2.80'}).status_code == 403

@@ -5,6 +5,7 @@ live-migrate (409), a named target host that is unknown, down, disabled, the
 source itself or unable to live-migrate (400). Then it records a 'queued'
 migration and casts the rest to the conductor.
 """
+from api import policy
 from api import schemas
 from api.handlers.actions import Spec
 from api.handlers.actions import begin
@@ -50,6 +51,7 @@ def _check(req, deps, instance, args):
     host = args.get('host')
     force = host is not None and schemas.to_bool(args.get('force', False))
     if host is not None:
+        policy.authorize(req.context, 'os-migrate-server:migrate_live:host')
         _check_target(deps, instance, host, force)
     block = args['block_migration']
     return {'host': host, 'force': force,
