@@ -135,7 +135,7 @@ validate_settings() {
     IFS=, read -ra entries <<<"$EXTRA_USERS"
     for entry in "${entries[@]}"; do
         [[ "$entry" =~ ^[A-Za-z0-9_.-]+:[^:[:space:]]+:[A-Za-z0-9_.-]+:(reader|member|manager|admin)(\+(reader|member|manager|admin))*$ ]] ||
-            die "EXTRA_USERS entry '$entry' is not NAME:PASSWORD:PROJECT:ROLE[+ROLE...] (roles: reader, member, manager, admin)"
+            die "EXTRA_USERS entry for '${entry%%:*}' is not NAME:PASSWORD:PROJECT:ROLE[+ROLE...] (roles: reader, member, manager, admin)"
     done
 }
 
