@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from common import exception
 from db import models
 from db import quotas as quota_rows
+from db import server_groups
 
 # Every resource Nova knows, in its order; which ones a microversion shows is below.
 RESOURCES = ('instances', 'cores', 'ram', 'floating_ips', 'fixed_ips', 'metadata_items',
@@ -89,6 +90,15 @@ def check_count(conf, db, project_id, resource, used, requested=1, user_id=None)
     limit = limits_for(conf, db, project_id, user_id)[resource]
     if 0 <= limit < used + requested:
         raise QuotaExceeded(resources=resource, req=requested, used=used, allowed=limit)
+
+
+def check_group_members(conf, db, project_id, group, count):
+    """A server group may not grow past server_group_members (403); no group, no check."""
+    if not group:
+        return
+    row = server_groups.get(db, group['uuid'])
+    used = len(server_groups.members(db, [row['id']])[row['id']])
+    check_count(conf, db, project_id, 'server_group_members', used, count)
 
 
 def check_metadata(conf, db, project_id, metadata, user_id=None):

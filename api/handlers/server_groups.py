@@ -2,6 +2,7 @@
 import uuid as uuid_mod
 
 from api import policy
+from api import quota
 from api import schemas
 from api import wsgi
 from api.schemas import server_groups as sg_schemas
@@ -42,6 +43,8 @@ def create(req, deps):
     policy.authorize(ctxt, 'os-server-groups:create')
     body = schemas.validate(sg_schemas.create(req.api_version), req.json_body_or_400())
     group_policy, rules = _policy_and_rules(body['server_group'])
+    quota.check_count(deps.conf, deps.db, ctxt.project_id, 'server_groups',
+                      len(server_groups.list_(deps.db, ctxt.project_id)))
     group = server_groups.create(deps.db, {
         'uuid': str(uuid_mod.uuid4()), 'name': body['server_group']['name'],
         'project_id': ctxt.project_id, 'user_id': ctxt.user_id,

@@ -66,7 +66,9 @@ def create(req, deps):
                                 max_count, ctxt.user_id)
     spec = build_request.request_spec(ctxt, flavor, image, zone, count)
     hints = build_request.scheduler_hints(body)
-    build_request.add_placement(spec, hints, build_request.resolve_group(deps.db, ctxt, hints))
+    group = build_request.resolve_group(deps.db, ctxt, hints)
+    quota.check_group_members(deps.conf, deps.db, ctxt.project_id, group, count)
+    build_request.add_placement(spec, hints, group)
     reservation, created = build_request.create_instances(
         deps.db, ctxt, server, flavor, image, zone, count, chosen)
     build_request.join_group(deps.db, spec, [i['uuid'] for i in created])

@@ -292,3 +292,26 @@ def test_openstack_cli_server_group_create_list_show_delete(openstack):
     assert shown['id'] == created['id'] and shown['members'] in ('', [])
     openstack('server', 'group', 'delete', name)
     assert created['id'] not in openstack('server', 'group', 'list', '-f', 'value', '-c', 'ID')
+
+
+def test_group_quotas_are_enforced(admin, alt, image_id):
+    """server_groups caps a project's groups, server_group_members a group's servers (403)."""
+    qs = f'/compute/v2.1/os-quota-sets/{alt.project_id}'
+    resp = admin.request('PUT', qs, json={'quota_set': {
+        'server_groups': 1, 'server_group_members': 1}})
+    assert resp.status_code == 200, resp.text
+    group = create_group(alt, policy='soft-affinity')
+    created = []
+    try:
+        refused = create_group(alt, expect=403, policy='affinity')
+        assert 'server_groups' in refused.json()['forbidden']['message']
+        first = alt.post(S, json=boot_body('sg-q1', image_id, {'group': group['id']}))
+        assert first.status_code == 202, first.text
+        created.append(first.json()['server']['id'])
+        second = alt.post(S, json=boot_body('sg-q2', image_id, {'group': group['id']}))
+        assert second.status_code == 403, second.text
+        assert 'server_group_members' in second.json()['forbidden']['message']
+    finally:
+        alt.delete_all(created)
+        assert alt.delete(f'{SG}/{group["id"]}').status_code == 204
+        assert admin.delete(qs).status_code == 202
