@@ -1,4 +1,6 @@
 """/compute/v2.1/images/{id}/metadata: Nova's proxy onto an image's properties (to 2.38)."""
+import sys
+
 from api import policy
 from api import quota
 from api import wsgi
@@ -54,9 +56,7 @@ def merge(req, deps, image_id):
 
 def show(req, deps, image_id, key):
     metadata = views.metadata(_image(req, deps, image_id))
-    if key not in metadata:
-        raise meta_schemas.MetadataItemNotFound()
-    return wsgi.json_response({'meta': {key: metadata[key]}})
+    return wsgi.json_response(meta_schemas.item(metadata, key))
 
 
 def set_item(req, deps, image_id, key):
@@ -66,19 +66,8 @@ def set_item(req, deps, image_id, key):
 
 
 def delete_item(req, deps, image_id, key):
-    def without(old):
-        if key not in old:
-            raise meta_schemas.MetadataItemNotFound()
-        return {k: v for k, v in old.items() if k != key}
-    _write(req, deps, image_id, without)
+    _write(req, deps, image_id, meta_schemas.without(key))
     return wsgi.json_response(None, 204)
 
 
-ROUTES = [
-    ('GET', PREFIX, index),
-    ('PUT', PREFIX, replace),
-    ('POST', PREFIX, merge),
-    ('GET', PREFIX + '/{key}', show),
-    ('PUT', PREFIX + '/{key}', set_item),
-    ('DELETE', PREFIX + '/{key}', delete_item),
-]
+ROUTES = meta_schemas.routes(PREFIX, sys.modules[__name__])

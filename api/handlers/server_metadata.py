@@ -1,4 +1,6 @@
 """/servers/{id}/metadata: list, replace, merge; show, set and delete one item."""
+import sys
+
 from api import policy
 from api import quota
 from api import wsgi
@@ -58,9 +60,7 @@ def merge(req, deps, server_id):
 
 def show(req, deps, server_id, key):
     metadata = _read(req, deps, server_id, 'server-metadata:show').get('metadata') or {}
-    if key not in metadata:
-        raise meta_schemas.MetadataItemNotFound()
-    return wsgi.json_response({'meta': {key: metadata[key]}})
+    return wsgi.json_response(meta_schemas.item(metadata, key))
 
 
 def set_item(req, deps, server_id, key):
@@ -70,19 +70,8 @@ def set_item(req, deps, server_id, key):
 
 
 def delete_item(req, deps, server_id, key):
-    def without(old):
-        if key not in old:
-            raise meta_schemas.MetadataItemNotFound()
-        return {k: v for k, v in old.items() if k != key}
-    _write(req, deps, server_id, 'server-metadata:delete', without)
+    _write(req, deps, server_id, 'server-metadata:delete', meta_schemas.without(key))
     return wsgi.json_response(None, 204)
 
 
-ROUTES = [
-    ('GET', PREFIX, index),
-    ('PUT', PREFIX, replace),
-    ('POST', PREFIX, merge),
-    ('GET', PREFIX + '/{key}', show),
-    ('PUT', PREFIX + '/{key}', set_item),
-    ('DELETE', PREFIX + '/{key}', delete_item),
-]
+ROUTES = meta_schemas.routes(PREFIX, sys.modules[__name__])

@@ -31,3 +31,27 @@ def item_from(req, key):
 
 class MetadataItemNotFound(exception.NotFound):
     message = 'Metadata item was not found'
+
+
+def item(metadata, key):
+    """{'meta': {key: value}} of one item; a missing key is Nova's 404."""
+    if key not in metadata:
+        raise MetadataItemNotFound()
+    return {'meta': {key: metadata[key]}}
+
+
+def without(key):
+    """A change that removes ``key`` (a 404 when it is not there)."""
+    def change(old):
+        if key not in old:
+            raise MetadataItemNotFound()
+        return {k: v for k, v in old.items() if k != key}
+    return change
+
+
+def routes(prefix, handlers):
+    """The six metadata routes under ``prefix``, onto a module's handler functions."""
+    return [('GET', prefix, handlers.index), ('PUT', prefix, handlers.replace),
+            ('POST', prefix, handlers.merge), ('GET', prefix + '/{key}', handlers.show),
+            ('PUT', prefix + '/{key}', handlers.set_item),
+            ('DELETE', prefix + '/{key}', handlers.delete_item)]
