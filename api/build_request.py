@@ -110,18 +110,6 @@ def counts(server):
     return min_count, max_count
 
 
-def request_spec(ctxt, flavor, image, zone, count):
-    return {
-        'project_id': ctxt.project_id, 'user_id': ctxt.user_id,
-        'flavor': flavor, 'image': images.for_compute(image),
-        'vcpus': flavor['vcpus'], 'memory_mb': flavor['memory_mb'],
-        'root_gb': flavor['root_gb'], 'ephemeral_gb': flavor['ephemeral_gb'],
-        'swap': flavor['swap'],
-        'disk_gb': flavor['root_gb'] + flavor['ephemeral_gb'] + math.ceil(flavor['swap'] / 1024),
-        'availability_zone': zone, 'num_instances': count,
-    }
-
-
 def scheduler_hints(body):
     """The create body's scheduler hints (either spelling), or {}."""
     if 'os:scheduler_hints' in body:
@@ -175,7 +163,7 @@ def create_instances(db, ctxt, server, flavor, image, zone, count, extra=None):
             'uuid': str(uuid_mod.uuid4()), 'display_name': name,
             'project_id': ctxt.project_id, 'user_id': ctxt.user_id,
             'image_ref': image['id'], 'flavor_id': flavor['flavorid'],
-            'flavor': _flavor_snapshot(flavor),
+            'flavor': flavor_snapshot(flavor),
             'memory_mb': flavor['memory_mb'], 'vcpus': flavor['vcpus'],
             'root_gb': flavor['root_gb'], 'ephemeral_gb': flavor['ephemeral_gb'],
             'vm_state': states.BUILDING, 'task_state': states.SCHEDULING,
@@ -187,7 +175,7 @@ def create_instances(db, ctxt, server, flavor, image, zone, count, extra=None):
     return reservation, created
 
 
-def _flavor_snapshot(flavor):
+def flavor_snapshot(flavor):
     keys = ('flavorid', 'name', 'memory_mb', 'vcpus', 'root_gb', 'ephemeral_gb', 'swap',
             'extra_specs')
     return {k: flavor.get(k) for k in keys}

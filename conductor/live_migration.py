@@ -5,6 +5,7 @@ A host may only touch a migration it takes part in: the destination reports that
 the guest landed (the instance's host, node and zone become its own and the claim
 held under the migration's uuid becomes the instance's), the source ends it.
 """
+from scheduler import claims
 import logging
 
 from common import exception
@@ -12,7 +13,6 @@ from common import timeutils
 from compute import states
 from conductor.tasks import live_migrate
 from db import actions
-from db import allocations
 from db import compute_nodes
 from db import instance_migrations
 from db import instances
@@ -60,7 +60,7 @@ class LiveMigrationEndpoint:
         instance = instances.update(self.db, instance_uuid, values,
                                     expected_task_state=states.MIGRATING,
                                     expected_host=[migration['source_compute'], host])
-        allocations.move(self.db, instance_uuid, migration_uuid)
+        claims.move_to_instance(self.db, instance_uuid, migration_uuid)
         self._event(ctxt, migration, host, event)
         LOG.info('instance %s now runs on %s', instance_uuid, host)
         return instance
@@ -79,7 +79,7 @@ class LiveMigrationEndpoint:
             LOG.info('migration %s had already ended', migration_uuid)
         if status != 'completed':
             # The destination's claim, unless the guest landed and it became the instance's.
-            allocations.release(self.db, migration_uuid)
+            claims.release(self.db, migration_uuid)
         kwargs = {'expected_task_state': states.MIGRATING}
         if status != 'error':
             kwargs['expected_host'] = (migration['dest_compute'] if status == 'completed'
@@ -104,7 +104,7 @@ class LiveMigrationEndpoint:
                                                    expected_status=previous)
         except exception.UnexpectedTaskState:
             return None
-        allocations.release(self.db, migration['uuid'])
+        claims.release(self.db, migration['uuid'])
         LOG.warning('migration %s of %s ended in error: %s', migration['uuid'],
                     instance_uuid, reason)
         return dict(migration, previous_status=previous)

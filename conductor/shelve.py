@@ -5,6 +5,8 @@ host may not write; this module keeps that pointer true: it is cleared when the
 image is deleted through the conductor's image gateway (after an unshelve, or a
 failed shelve), and the image goes with the instance when it is deleted.
 """
+from scheduler import claims
+from scheduler import request_spec
 import logging
 
 from common import exception
@@ -12,7 +14,6 @@ from common import timeutils
 from compute import states
 from compute.virt import power_state
 from db import actions
-from db import allocations
 from db import images
 from db import instances
 from db import request_specs
@@ -20,9 +21,6 @@ from db import request_specs
 LOG = logging.getLogger(__name__)
 EVENT = 'conductor_unshelve_instance'
 SHELVED_KEYS = ('shelved_image_id', 'shelved_at', 'shelved_host')
-# A spec's one-off placement hints from its build: an unshelve schedules afresh.
-_BUILD_ONLY = ('retry', 'alternates', 'force_hosts', 'force_nodes', 'ignore_hosts',
-               'requested_host')
 
 
 class ShelveEndpoint:
@@ -85,7 +83,7 @@ class ShelveEndpoint:
                                         expected_host=None)
         except (exception.InstanceNotFound, exception.UnexpectedTaskState):
             LOG.info('instance %s moved on while it was scheduled; releasing its claim', uuid)
-            allocations.release(self.db, uuid)
+            claims.release(self.db, uuid)
             return
         self.compute_api.unshelve_instance(ctxt, dest['host'], instance, image)
         self._event(ctxt, uuid, 'Success', started)
@@ -94,7 +92,7 @@ class ShelveEndpoint:
     def _spec(self, instance):
         """The spec to schedule from; a host the API asked for (2.91) is used once."""
         stored = request_specs.get(self.db, instance['uuid']) or {}
-        spec = fresh_spec(self.db, instance)
+        spec = request_spec.for_move(self.db, instance)
         if stored.get('requested_host'):
             spec['requested_host'] = stored['requested_host']
             request_specs.save(self.db, instance['uuid'], {
@@ -161,7 +159,7 @@ class ShelveEndpoint:
                 raise exception.HostMismatch(host=host, what=f'instance {instance_uuid}',
                                              owner=owner) from None
             raise
-        allocations.release(self.db, instance_uuid)
+        claims.release(self.db, instance_uuid)
         if event:
             actions.event_finish(self.db, instance_uuid, ctxt.request_id, event['name'],
                                  event.get('result', 'Success'), event.get('traceback'),
@@ -182,22 +180,6 @@ class ShelveEndpoint:
             pass
         self.image_store.delete(image_id)
         LOG.info('deleted shelved image %s of %s', image_id, instance['uuid'])
-
-
-def fresh_spec(db, instance):
-    """The build's request spec without its one-off hints (or one made from the row),
-    for scheduling the instance again (an unshelve, a live migration)."""
-    spec = request_specs.get(db, instance['uuid'])
-    if spec is None:
-        flavor = instance.get('flavor') or {}
-        spec = {'project_id': instance['project_id'], 'user_id': instance['user_id'],
-                'flavor': flavor, 'vcpus': instance['vcpus'],
-                'memory_mb': instance['memory_mb'], 'root_gb': instance['root_gb'],
-                'ephemeral_gb': instance['ephemeral_gb'], 'swap': flavor.get('swap') or 0,
-                'availability_zone': instance.get('availability_zone')}
-    spec = {k: v for k, v in spec.items() if k not in _BUILD_ONLY}
-    spec['num_instances'] = 1
-    return spec
 
 
 def forget_shelved_image(db, image):

@@ -88,6 +88,23 @@ def move(db, instance_uuid, holder_uuid):
         return True
 
 
+def swap(db, first, second):
+    """``first`` and ``second`` exchange their claims in one transaction; False unless
+    both hold one. Not idempotent: callers run it under a compare-and-swap."""
+    a = models.Allocation.__table__
+    with db.write() as conn:
+        found = {r.instance_uuid: r.id for r in conn.execute(
+            sa.select(a.c.id, a.c.instance_uuid).where(a.c.instance_uuid.in_([first, second])))}
+        if len(found) != 2:
+            return False
+        # The consumer column is unique: the first row steps aside while the second moves.
+        conn.execute(sa.update(a).where(a.c.id == found[first]).values(
+            instance_uuid=f'swap-{found[first]}'))
+        conn.execute(sa.update(a).where(a.c.id == found[second]).values(instance_uuid=first))
+        conn.execute(sa.update(a).where(a.c.id == found[first]).values(instance_uuid=second))
+        return True
+
+
 def _give_back(conn, alloc):
     t = models.ComputeNode.__table__
     conn.execute(sa.update(t).where(t.c.id == alloc.node_id).values(

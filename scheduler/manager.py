@@ -3,12 +3,10 @@ import logging
 import random
 
 from common import exception
-from db import allocations
-from db import engine
 from scheduler import filters
 from scheduler import host_manager
+from scheduler import claims
 from scheduler import placement
-from scheduler import request
 from scheduler import weighers
 
 LOG = logging.getLogger(__name__)
@@ -19,11 +17,6 @@ NO_HOSTS_REASON = 'There are not enough hosts available.'
 # schedulers filled the hosts, or won the generation race too often): read the
 # hosts again this many times before giving up.
 MAX_SELECTION_PASSES = 5
-
-# A claim transaction that loses a deadlock or lock wait rolled back entirely,
-# so running it again is safe.
-_claim = engine.retry_on_deadlock(allocations.claim)
-
 
 class SchedulerManager:
     """Server side of the scheduler RPC API; stateless, so threads and processes can share a DB."""
@@ -55,14 +48,13 @@ class SchedulerManager:
 
     def _select_one(self, ctxt, spec, instance_uuid, return_alternates, claimed):
         """Claim a host for one instance (appending it to ``claimed``); its selection list."""
-        needs = request.resources(spec)
         for _pass in range(MAX_SELECTION_PASSES):
             # Group members' hosts change with every claim: read them per pass.
             weighed = self._weighed_hosts(
                 ctxt, placement.with_placement(self.db, spec, instance_uuid))
             if not weighed:
                 break
-            chosen, lost = self._claim_best(weighed, instance_uuid, needs, spec)
+            chosen, lost = self._claim_best(weighed, instance_uuid, spec)
             if chosen is not None:
                 claimed.append(instance_uuid)
                 return self._selection(chosen, lost, weighed, return_alternates)
@@ -79,7 +71,7 @@ class SchedulerManager:
             hosts = filters.filter_hosts(self.filters, hosts, spec)
         return weighers.weigh_hosts(self.weighers, hosts, spec)
 
-    def _claim_best(self, weighed, instance_uuid, needs, spec=None):
+    def _claim_best(self, weighed, instance_uuid, spec):
         """Claim on a random one of the best host_subset_size hosts, falling back down the list.
 
         Returns (claimed HostState or None, HostStates whose claim failed).
@@ -92,12 +84,7 @@ class SchedulerManager:
             # which see the same weights, from all racing for one host.
             host = self._random.choice(remaining[:subset_size])
             try:
-                _claim(self.db, host.node_id, instance_uuid, *needs)
-                if not placement.claim_holds(self.db, spec or {}, instance_uuid):
-                    # A member of the same group claimed first, against the policy.
-                    allocations.release(self.db, instance_uuid)
-                    raise exception.ClaimFailed(node=host.node, reason='server group policy')
-                LOG.info('claimed %s on %s for %s', needs, host.node, instance_uuid)
+                claims.take(self.db, host.node_id, instance_uuid, spec)
                 return host, lost
             except exception.ClaimFailed as exc:
                 LOG.debug('Claim for %s on %s lost: %s', instance_uuid, host.node, exc)
@@ -122,7 +109,7 @@ class SchedulerManager:
         """Give back this call's claims; one failure must not keep the others held."""
         for instance_uuid in instance_uuids:
             try:
-                allocations.release(self.db, instance_uuid)
+                claims.release(self.db, instance_uuid)
             except Exception:
                 LOG.exception('Could not release the claim of %s', instance_uuid)
 

@@ -1,4 +1,6 @@
 """/servers: create, list, detail, show, delete."""
+from scheduler import claims
+from scheduler import request_spec
 import logging
 import urllib.parse
 import uuid as uuid_mod
@@ -16,7 +18,6 @@ from common import exception
 from common import timeutils
 from compute import states
 from db import actions
-from db import allocations
 from db import faults
 from db import images
 from db import instances
@@ -64,7 +65,7 @@ def create(req, deps):
                          ctxt.user_id)
     count = quota.allowed_count(deps.conf, deps.db, ctxt.project_id, flavor, min_count,
                                 max_count, ctxt.user_id)
-    spec = build_request.request_spec(ctxt, flavor, image, zone, count)
+    spec = request_spec.for_build(ctxt, flavor, image, zone, count)
     hints = build_request.scheduler_hints(body)
     group = build_request.resolve_group(deps.db, ctxt, hints)
     quota.check_group_members(deps.conf, deps.db, ctxt.project_id, group, count)
@@ -305,7 +306,7 @@ def _compute_up(deps, host):
 def _local_delete(deps, ctxt, instance):
     """No host will act (never scheduled, or its compute is down): delete in the database."""
     LOG.info('deleting %s locally (host %s)', instance['uuid'], instance['host'])
-    allocations.release(deps.db, instance['uuid'])
+    claims.release(deps.db, instance['uuid'])
     # An offloaded instance's disk lives on only as its shelved image: it goes too.
     shelved_image = (instance.get('system_metadata') or {}).get('shelved_image_id')
     if shelved_image:

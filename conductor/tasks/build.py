@@ -5,10 +5,9 @@ from common import exception
 from common import timeutils
 from compute import states
 from db import actions
-from db import allocations
 from db import instances
 from db import request_specs
-from scheduler import placement
+from scheduler import claims
 
 LOG = logging.getLogger(__name__)
 EVENT = 'conductor_schedule_and_build_instances'
@@ -60,7 +59,7 @@ class BuildTask:
         except (exception.InstanceNotFound, exception.UnexpectedTaskState):
             # Deleted (or reset) while we scheduled: give the claim back.
             LOG.info('instance %s went away during scheduling; releasing its claim', uuid)
-            allocations.release(self.db, uuid)
+            claims.release(self.db, uuid)
             return
         self.compute_api.build_and_run_instance(
             ctxt, dest['host'], instance, spec['image'], spec, spec.get('alternates', []))
@@ -68,7 +67,7 @@ class BuildTask:
 
     def reschedule(self, ctxt, host, uuid, reason, details):
         """The build failed on ``host``: try the next alternate, up to max_attempts."""
-        allocations.release(self.db, uuid)
+        claims.release(self.db, uuid)
         spec = request_specs.get(self.db, uuid) or {}
         retry = spec.get('retry') or {'num_attempts': 1, 'hosts': [host]}
         alternates = list(spec.get('alternates') or [])
@@ -89,24 +88,18 @@ class BuildTask:
 
     def _claim(self, spec, uuid, dest):
         try:
-            allocations.claim(self.db, dest['node_id'], uuid, spec['vcpus'],
-                              spec['memory_mb'], spec['disk_gb'])
+            # The claim rechecks the group: members placed since the alternates
+            # were chosen may have made this host break the group's policy.
+            claims.take(self.db, dest['node_id'], uuid, spec)
         except exception.ClaimFailed as exc:
             LOG.info('alternate %s is no longer usable: %s', dest['host'], exc)
-            return False
-        # The late group check: members placed since the alternates were chosen
-        # may have made this host break the group's policy.
-        if not placement.claim_holds(self.db, spec, uuid):
-            LOG.info('alternate %s would break the server group policy of %s',
-                     dest['host'], uuid)
-            allocations.release(self.db, uuid)
             return False
         return True
 
     def _fail(self, ctxt, uuid, message, details, event=None, release=True):
         """Put the instance in ERROR with a fault; nothing stays in a transient state."""
         if release:
-            allocations.release(self.db, uuid)
+            claims.release(self.db, uuid)
         try:
             instance = instances.update(
                 self.db, uuid, {'vm_state': states.ERROR, 'task_state': None,

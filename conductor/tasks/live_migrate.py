@@ -4,14 +4,14 @@ The destination is claimed like a build's host, under the migration's uuid, so
 the instance holds resources on both nodes while it moves; the compute hosts
 turn that claim into the instance's own when the guest lands (or give it back).
 """
+from scheduler import claims
+from scheduler import request_spec
 import logging
 
 from common import exception
 from common import timeutils
 from compute import states
-from conductor import shelve
 from db import actions
-from db import allocations
 from db import compute_nodes
 from db import images
 from db import instance_migrations
@@ -77,7 +77,7 @@ class LiveMigrationTask:
             try:
                 return migration, self._check(ctxt, instance, migration, block_migration)
             except Exception as exc:
-                allocations.release(self.db, migration['uuid'])
+                claims.release(self.db, migration['uuid'])
                 if host:
                     raise
                 LOG.info('%s cannot take %s: %s', dest['host'], instance['uuid'],
@@ -92,7 +92,7 @@ class LiveMigrationTask:
         """The scheduler's pick (claimed under the migration's uuid) among the hosts
         that can live-migrate, other than the source and those ``tried``; with
         ``host``, that one only (through the filters unless ``force``)."""
-        spec = shelve.fresh_spec(self.db, instance)
+        spec = request_spec.for_move(self.db, instance)
         nodes = compute_nodes.list_(self.db)
         ignored = {n['host'] for n in nodes if not compute_nodes.can(n, 'live_migration')[0]}
         ignored |= {instance['host'], *tried}
@@ -134,7 +134,7 @@ class LiveMigrationTask:
         the instance stays where it is with task_state None and a fault."""
         uuid = instance['uuid']
         message = f'Live migration of {uuid} failed its checks: {exception.summary(exc)}'
-        allocations.release(self.db, migration['uuid'])
+        claims.release(self.db, migration['uuid'])
         try:
             instance_migrations.update(self.db, migration['uuid'], {'status': 'error'},
                                        expected_status=['queued', 'preparing'])

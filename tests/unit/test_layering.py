@@ -26,6 +26,14 @@ VIRT_LOADER = 'compute/virt/loader.py'  # the one module that knows every driver
 DRIVERS = {'compute.virt.libvirt': 'compute/virt/libvirt/',
            'compute.virt.fake': 'compute/virt/fake.py'}
 
+# What one service package may import of another: its RPC client, and the few
+# modules meant to run in the caller's process. The rest is that service's own.
+PUBLIC = {'compute': ('compute.rpcapi', 'compute.states', 'compute.virt.power_state'),
+          'conductor': ('conductor.rpcapi',),
+          'scheduler': ('scheduler.rpcapi', 'scheduler.claims', 'scheduler.request_spec'),
+          'consoleauth': ('consoleauth.rpcapi',),
+          'api': ()}
+
 MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 60      # DESIGN.md §2 aims for ~50
 # Alembic migrations are declarative schema (one create_table per table), not logic.
@@ -185,6 +193,19 @@ def check_api_no_manager(modules):
     return _offenders(modules, lambda m: m.package == 'api', forbidden)
 
 
+def check_service_privacy(modules):
+    """Across service packages only PUBLIC modules are imported (launch wires them all)."""
+    def forbidden(module, name):
+        owner = name.split('.')[0]
+        if owner not in PUBLIC or owner == module.package or name == owner:
+            return None
+        # A package on the way to a public module (``from compute.virt import x``) is fine.
+        if any(matches(name, public) or matches(public, name) for public in PUBLIC[owner]):
+            return None
+        return f'imports {name}: private to {owner}/ (public: {", ".join(PUBLIC[owner])})'
+    return _offenders(modules, lambda m: m.package in PUBLIC, forbidden)
+
+
 def check_docstrings(modules):
     return [f'{m.relpath}:1: no module docstring' for m in modules
             if not (ast.get_docstring(m.tree) or '').strip()]
@@ -248,6 +269,11 @@ def test_db_imports_no_service_package():
 def test_api_imports_no_manager():
     _assert_none(check_api_no_manager(MODULES),
                  'api/ imports no manager and no conductor.tasks')
+
+
+def test_services_import_only_each_others_public_modules():
+    _assert_none(check_service_privacy(MODULES),
+                 "a service package imports another's rpcapi and PUBLIC modules only")
 
 
 def test_every_module_has_a_docstring():
@@ -320,6 +346,15 @@ def test_imports_of_resolves_every_form():
     (check_api_no_manager,
      {'api__handlers__servers': 'from conductor.tasks import build\n'},
      {'api__handlers__servers': 'from conductor import rpcapi\n'}),
+    (check_service_privacy,
+     {'api__handlers__servers': 'from compute import shelve\n'},
+     {'api__handlers__servers': 'from compute import states\n'}),
+    (check_service_privacy,
+     {'api__handlers__servers': 'from compute.virt.libvirt import driver\n'},
+     {'conductor__shelve': 'from scheduler import claims\n'}),
+    (check_service_privacy,
+     {'conductor__tasks__build': 'from scheduler import placement\n'},
+     {'launch__compute': 'from compute import shelve\n'}),
     (check_docstrings,
      {'api__x': 'import os\n"""late."""\n'},
      {'api__x': '"""Docs."""\nimport os\n'}),

@@ -7,7 +7,7 @@ from scheduler.filters import compute_filter
 from scheduler.filters import core
 from scheduler.filters import disk
 from scheduler.filters import ram
-from scheduler import request
+from scheduler import request_spec
 
 SPEC = {'memory_mb': 1024, 'vcpus': 2, 'root_gb': 10, 'ephemeral_gb': 0, 'swap': 0}
 
@@ -63,8 +63,8 @@ def test_disk_filter_counts_root_ephemeral_and_swap(make_host):
 def test_resources_fall_back_to_flavor():
     spec = {'flavor': {'vcpus': 3, 'memory_mb': 512, 'root_gb': 1, 'ephemeral_gb': 1,
                        'swap': 2048}}
-    assert request.resources(spec) == (3, 512, 4)
-    assert request.resources(dict(spec, vcpus=1)).vcpus == 1
+    assert request_spec.resources(spec) == (3, 512, 4)
+    assert request_spec.resources(dict(spec, vcpus=1)).vcpus == 1
 
 
 def test_load_filters_by_class_name_in_order(conf):
@@ -80,7 +80,7 @@ def test_load_filters_by_dotted_path():
 
 
 @pytest.mark.parametrize('name', ['NoSuchFilter', 'scheduler.filters.ram.Nope',
-                                  'scheduler.request.Resources'])
+                                  'scheduler.request_spec.Resources'])
 def test_load_filters_rejects_unknown(name):
     with pytest.raises(ValueError):
         filters.load_filters([name])
