@@ -50,6 +50,12 @@ RULES = {
     # admin names the host or sees host names.
     'os-migrate-server:migrate_live': (MANAGER, ADMIN),
     'os-migrate-server:migrate_live:host': (ADMIN,),
+    'os-migrate-server:migrate': (MANAGER, ADMIN),
+    'os-migrate-server:migrate:host': (ADMIN,),
+    'servers:resize': (MEMBER, ADMIN),
+    'os-evacuate': (ADMIN,),
+    'servers:confirm_resize': (MEMBER, ADMIN),
+    'servers:revert_resize': (MEMBER, ADMIN),
     'os-migrations:index': (ADMIN,),
     'servers:migrations:index': (MANAGER, ADMIN),
     'servers:migrations:show': (MANAGER, ADMIN),

@@ -7,12 +7,15 @@ from common import timeutils
 from compute import action
 from compute import console
 from compute import diagnostics
+from compute import disk_transfer
+from compute import evacuate
 from compute import guest
 from compute import live_migration
 from compute import locks
 from compute import power
 from compute import repair
 from compute import rescue
+from compute import resize
 from compute import shelve
 from compute import snapshot
 from compute import snapshot_actions
@@ -26,10 +29,10 @@ DELETE_EVENT = 'compute_terminate_instance'
 
 
 class ComputeManager:
-    RPC_API_VERSION = '1.4'
+    RPC_API_VERSION = '1.5'
 
     def __init__(self, conf, host, driver, conductor_api, notifier, image_store,
-                 resource_tracker, compute_api=None, consoleauth_api=None):
+                 resource_tracker, compute_api=None, consoleauth_api=None, transfers=None):
         self.conf = conf
         self.host = host
         self.driver = driver
@@ -41,6 +44,11 @@ class ComputeManager:
         self.runner = action.ActionRunner(host, driver, conductor_api, notifier, self.locks,
                                           conf.compute.debug_action_pause)
         self.repairer = repair.Repairer(self.runner)
+        # Serves the disks of outgoing resizes and cold migrations (stopped with the service).
+        self.transfers = transfers or disk_transfer.TransferServer.from_conf(conf)
+        self.evacuation = evacuate.EvacuateEndpoint(self.runner, image_store, consoleauth_api)
+        self.resizer = resize.ResizeEndpoint(conf, self.runner, compute_api, consoleauth_api,
+                                             image_store, self.repairer, self.transfers)
         self.snapshotter = snapshot.Snapshotter(host, driver, conductor_api, image_store,
                                                conf.compute.debug_action_pause)
         # The action families, served on the same topic beside this manager.
@@ -56,7 +64,9 @@ class ComputeManager:
                           # compute_api reaches the other host of a migration.
                           live_migration.LiveMigrationEndpoint(
                               conf, self.runner, compute_api, consoleauth_api, image_store,
-                              self.repairer)]
+                              self.repairer),
+                          self.resizer,
+                          self.evacuation]
 
     # -- RPC endpoints -----------------------------------------------------
     def build_and_run_instance(self, ctxt, instance, image, request_spec, alternates):
@@ -134,6 +144,8 @@ class ComputeManager:
         self.conductor_api.wait_until_ready(ctxt)
         self.heartbeat(ctxt)
         self.rt.report(ctxt)
+        self._remove_evacuated(ctxt)
+        self._abandon_incoming_moves(ctxt)
         for instance in self.conductor_api.instances_on_host(ctxt, self.host):
             try:
                 self._repair(ctxt, instance)
@@ -157,6 +169,18 @@ class ComputeManager:
                                                f'compute service on {self.host}.'})
         elif task in states.TRANSIENT:
             self.repairer.repair(ctxt, instance)
+
+    def _abandon_incoming_moves(self, ctxt):
+        try:
+            self.resizer.abandon_incoming(ctxt, self.repairer.restart_reason())
+        except Exception:  # noqa: BLE001 - start-up goes on; the source's deadline repairs
+            LOG.exception('could not look for moves interrupted on %s', self.host)
+
+    def _remove_evacuated(self, ctxt):
+        try:
+            self.evacuation.remove_evacuated(ctxt)
+        except Exception:  # noqa: BLE001 - start-up goes on; the next start tries again
+            LOG.exception('could not look for guests evacuated from %s', self.host)
 
     def check_build_timeouts(self, ctxt):
         """Builds past [compute] build_timeout go to ERROR with a fault, and other actions

@@ -13,11 +13,16 @@ Every compute RPC is declared here, in one place. Casts unless marked call.
       (calls, source -> dest, [DEFAULT] long_rpc_timeout), rollback_live_migration_at_
       destination (cast, source -> dest)
 1.4 - get_host_uptime (call), get_instance_diagnostics (call)
+1.5 - resize and cold migration: resize_instance (conductor -> source),
+      finish_resize (source -> dest, with the disk offer), confirm_resize
+      (conductor -> source), revert_resize (conductor -> dest), finish_revert_resize
+      (dest -> source), rebuild_evacuated (conductor -> dest); all casts
 """
 from rpc import client as rpc_client
 
 TOPIC = 'compute'
-VERSION = '1.4'
+VERSION = '1.5'
+RESIZE_VERSION = '1.5'
 DIAGNOSTICS_VERSION = '1.4'
 LIVE_MIGRATION_VERSION = '1.3'
 
@@ -201,6 +206,48 @@ class ComputeAPI:
         self.client.cast(ctxt, 'rollback_live_migration_at_destination', server=host,
                          version=LIVE_MIGRATION_VERSION, instance=instance,
                          migration=migration, migrate_data=migrate_data)
+
+
+    # -- 1.5: resize and cold migration ---------------------------------------
+    def can_resize(self):
+        """False while [upgrade_levels] compute caps this client below 1.5."""
+        return self.client.can_send_version(RESIZE_VERSION)
+
+    def _resize_cast(self, ctxt, host, method, **kwargs):
+        self.client.cast(ctxt, method, server=host, version=RESIZE_VERSION, **kwargs)
+
+    def resize_instance(self, ctxt, host, instance, migration, image):
+        """On the source ``host``: stop the guest, set its disk aside, offer it to the
+        migration's destination and have that finish the move."""
+        self._resize_cast(ctxt, host, 'resize_instance', instance=instance,
+                          migration=migration, image=image)
+
+    def finish_resize(self, ctxt, host, instance, migration, image, offer):
+        """On the destination ``host``: pull the disk of ``offer`` and start the guest."""
+        self._resize_cast(ctxt, host, 'finish_resize', instance=instance,
+                          migration=migration, image=image, offer=offer)
+
+    def confirm_resize(self, ctxt, host, instance, migration):
+        """On the source ``host``: remove what was kept for a revert."""
+        self._resize_cast(ctxt, host, 'confirm_resize', instance=instance,
+                          migration=migration)
+
+    def revert_resize(self, ctxt, host, instance, migration, image):
+        """On the destination ``host``: remove the guest; the source takes it back."""
+        self._resize_cast(ctxt, host, 'revert_resize', instance=instance,
+                          migration=migration, image=image)
+
+    def finish_revert_resize(self, ctxt, host, instance, migration, image, fault=None):
+        """On the source ``host``: the guest as it was, after a revert, or with ``fault``
+        after the destination failed."""
+        self._resize_cast(ctxt, host, 'finish_revert_resize', instance=instance,
+                          migration=migration, image=image, fault=fault)
+
+    def rebuild_evacuated(self, ctxt, host, instance, migration, image, shared, stop):
+        """On ``host``: build the server of a dead host again (from its disk when ``host``
+        sees it on shared storage), stopped when ``stop``."""
+        self._resize_cast(ctxt, host, 'rebuild_evacuated', instance=instance,
+                          migration=migration, image=image, shared=shared, stop=stop)
 
 
 _V1_0 = frozenset({'build_and_run_instance', 'terminate_instance', 'list_guests'})

@@ -44,6 +44,14 @@ SHELVING_OFFLOADING = 'shelving_offloading'
 UNSHELVING = 'unshelving'
 UPDATING_PASSWORD = 'updating_password'
 MIGRATING = 'migrating'
+RESIZE_PREP = 'resize_prep'
+RESIZE_MIGRATING = 'resize_migrating'
+RESIZE_MIGRATED = 'resize_migrated'
+RESIZE_FINISH = 'resize_finish'
+RESIZE_REVERTING = 'resize_reverting'
+RESIZE_CONFIRMING = 'resize_confirming'
+# The steps of a resize or cold migration, in order, up to VERIFY_RESIZE.
+RESIZE_STEPS = (RESIZE_PREP, RESIZE_MIGRATING, RESIZE_MIGRATED, RESIZE_FINISH)
 
 ANY = None  # in a row: no check on that state
 SAME = 'same'  # as an end state: the vm_state the action started from
@@ -57,7 +65,7 @@ TRANSIENT = frozenset({
     POWERING_OFF, POWERING_ON, PAUSING, UNPAUSING, SUSPENDING, RESUMING, RESCUING,
     UNRESCUING, REBUILDING, IMAGE_SNAPSHOT_PENDING, IMAGE_BACKUP, IMAGE_UPLOADING,
     SHELVING, SHELVING_IMAGE_UPLOADING, SHELVING_OFFLOADING, UNSHELVING,
-    UPDATING_PASSWORD, MIGRATING})
+    UPDATING_PASSWORD, MIGRATING, *RESIZE_STEPS, RESIZE_REVERTING, RESIZE_CONFIRMING})
 
 _SNAPSHOTTABLE = (ACTIVE, STOPPED, PAUSED, SUSPENDED)
 
@@ -139,6 +147,16 @@ ACTIONS = {action.name: action for action in (
     _host_action('changePassword', (ACTIVE,), UPDATING_PASSWORD),
     # The guest keeps running (or paused) throughout; only its host changes.
     _host_action('os-migrateLive', (ACTIVE, PAUSED), MIGRATING),
+    # Resize and cold migrate: the guest moves powered off and waits in RESIZED (shown
+    # VERIFY_RESIZE) for confirmResize or revertResize, each of which ends the move.
+    _host_action('resize', (ACTIVE, STOPPED), RESIZE_PREP, RESIZED,
+                 later=RESIZE_STEPS[1:]),
+    _host_action('migrate', (ACTIVE, STOPPED), RESIZE_PREP, RESIZED, later=RESIZE_STEPS[1:]),
+    _host_action('confirmResize', (RESIZED,), RESIZE_CONFIRMING),
+    # The source host is down: the server is built again elsewhere, whatever it was doing.
+    _host_action('evacuate', (ACTIVE, STOPPED, ERROR), REBUILDING, ACTIVE, task_states=ANY,
+                 error_state=ERROR),
+    _host_action('revertResize', (RESIZED,), RESIZE_REVERTING),
     # Reads only: no task_state, any vm_state, but a host must hold the guest.
     Action('os-getConsoleOutput', task_states=ANY, check_lock=False, needs_host=True),
     Action('os-getVNCConsole', task_states=ANY, check_lock=False, needs_host=True),

@@ -5,7 +5,6 @@ A host may only touch a migration it takes part in: the destination reports that
 the guest landed (the instance's host, node and zone become its own and the claim
 held under the migration's uuid becomes the instance's), the source ends it.
 """
-from scheduler import claims
 import logging
 
 from common import exception
@@ -16,6 +15,7 @@ from db import actions
 from db import compute_nodes
 from db import instance_migrations
 from db import instances
+from scheduler import claims
 
 LOG = logging.getLogger(__name__)
 # What the source may write on the instance when it ends a migration.

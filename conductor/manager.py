@@ -3,16 +3,18 @@ import logging
 
 from common import exception
 from common import timeutils
+from conductor import evacuate
 from conductor import images
 from conductor import live_migration
+from conductor import resize
 from conductor import rpcapi as conductor_rpcapi
 from conductor import shelve
 from conductor.tasks import build
 from db import actions
-from db import allocations
 from db import compute_nodes
 from db import instances
 from db import services
+from scheduler import claims
 
 LOG = logging.getLogger(__name__)
 UNSET = conductor_rpcapi.UNSET
@@ -23,7 +25,7 @@ _DATETIMES = ('launched_at', 'terminated_at', 'task_deadline')
 
 
 class ConductorManager:
-    RPC_API_VERSION = '1.2'
+    RPC_API_VERSION = '1.3'
 
     def __init__(self, conf, db, scheduler_api, compute_api, notifier, image_store):
         self.conf = conf
@@ -32,7 +34,10 @@ class ConductorManager:
         # The action families' endpoints, served on the conductor topic beside this one.
         self.shelve = shelve.ShelveEndpoint(conf, db, scheduler_api, compute_api, notifier,
                                             image_store)
-        self.endpoints = [images.ImageGateway(db, image_store), self.shelve,
+        self.resize = resize.ResizeEndpoint(conf, db, scheduler_api, compute_api)
+        self.endpoints = [images.ImageGateway(db, image_store), self.shelve, self.resize,
+                          evacuate.EvacuateEndpoint(conf, db, scheduler_api, compute_api,
+                                                    self.resize.task.image),
                           live_migration.LiveMigrationEndpoint(conf, db, scheduler_api,
                                                                compute_api)]
 
@@ -66,7 +71,7 @@ class ConductorManager:
         try:
             self._check_owner(host, instance_uuid)
         except exception.InstanceNotFound:
-            allocations.release(self.db, instance_uuid)
+            claims.release(self.db, instance_uuid)
             return
         actions.event_finish(self.db, instance_uuid, ctxt.request_id,
                              'compute__do_build_and_run_instance', 'Error', details, host)
@@ -79,7 +84,7 @@ class ConductorManager:
         if instance['host'] not in (host, None):
             raise exception.HostMismatch(host=host, what=f'instance {instance_uuid}',
                                          owner=instance['host'])
-        allocations.release(self.db, instance_uuid)
+        claims.release(self.db, instance_uuid)
         self.shelve.delete_shelved_image(instance)
         instances.soft_delete(self.db, instance_uuid)
         self._record_event(ctxt, host, instance_uuid, event)
@@ -116,3 +121,6 @@ class ConductorManager:
     def repair_stuck_builds(self, ctxt):
         self.build_task.repair_stuck(ctxt, self.conf.compute.build_timeout)
         self.shelve.repair_stuck(ctxt, self.conf.compute.stuck_task_timeout)
+
+    def confirm_old_resizes(self, ctxt):
+        self.resize.confirm_old_resizes(ctxt, self.conf.resize_confirm_window)

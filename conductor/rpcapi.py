@@ -6,11 +6,15 @@
       instance_offloaded (compute)
 1.2 - live_migrate_instance (api); migration_update, live_migration_landed,
       live_migration_finished, live_migration_abandoned (compute)
+1.3 - migrate_server, resize_decided, evacuate_server (api); resize_reached,
+      resize_in_progress, moves_to, evacuation_reached, evacuated_from, evacuation_cleaned
+      (compute)
 """
 from rpc import client as rpc_client
 
 TOPIC = 'conductor'
-VERSION = '1.2'
+VERSION = '1.3'
+RESIZE_VERSION = '1.3'
 LIVE_MIGRATION_VERSION = '1.2'
 UNSET = '__unset__'
 
@@ -133,3 +137,62 @@ class ConductorAPI:
         return self.client.call(ctxt, 'live_migration_abandoned',
                                 version=LIVE_MIGRATION_VERSION, host=host,
                                 instance_uuid=instance_uuid, reason=reason)
+
+    # -- 1.3: resize and cold migration -----------------------------------------
+    def can_resize(self):
+        """False while [upgrade_levels] conductor caps this client below 1.3."""
+        return self.client.can_send_version(RESIZE_VERSION)
+
+    def migrate_server(self, ctxt, instance_uuid, migration_uuid, host=None):
+        """Schedule (``host`` when named) and claim a destination, then start the move
+        at the source (cast: the migration record tells how it went)."""
+        self.client.cast(ctxt, 'migrate_server', version=RESIZE_VERSION,
+                         instance_uuid=instance_uuid, migration_uuid=migration_uuid, host=host)
+
+    def resize_decided(self, ctxt, instance_uuid, decision):
+        """'confirm' or 'revert' the move waiting in VERIFY_RESIZE (cast)."""
+        self.client.cast(ctxt, 'resize_decided', version=RESIZE_VERSION,
+                         instance_uuid=instance_uuid, decision=decision)
+
+    def resize_reached(self, ctxt, host, migration_uuid, status, event=None, fault=None,
+                       power_state=None):
+        """``host`` reports that the move reached ``status`` (migrating, post-migrating,
+        finished, confirmed, reverted or error); returns the instance."""
+        return self.client.call(ctxt, 'resize_reached', version=RESIZE_VERSION, host=host,
+                                migration_uuid=migration_uuid, status=status, event=event,
+                                fault=fault, power_state=power_state)
+
+    def resize_in_progress(self, ctxt, host, instance_uuid):
+        """The unfinished resize or cold migration of the instance that ``host`` takes
+        part in, or None."""
+        return self.client.call(ctxt, 'resize_in_progress', version=RESIZE_VERSION,
+                                host=host, instance_uuid=instance_uuid)
+
+    def evacuate_server(self, ctxt, instance_uuid, migration_uuid, host, force, shared,
+                        stop):
+        """Schedule (``host`` when named; ``force`` skips the filters) and claim a host for
+        the server of a dead host, and have it rebuilt there (cast)."""
+        self.client.cast(ctxt, 'evacuate_server', version=RESIZE_VERSION,
+                         instance_uuid=instance_uuid, migration_uuid=migration_uuid, host=host,
+                         force=force, shared=shared, stop=stop)
+
+    def evacuation_reached(self, ctxt, host, migration_uuid, status, event=None, fault=None,
+                           power_state=None, shared=None):
+        """The destination ``host`` ends the evacuation: 'done' or 'failed'."""
+        return self.client.call(ctxt, 'evacuation_reached', version=RESIZE_VERSION, host=host,
+                                migration_uuid=migration_uuid, status=status, event=event,
+                                fault=fault, power_state=power_state, shared=shared)
+
+    def evacuated_from(self, ctxt, host):
+        """Evacuations from ``host`` whose leftovers are still there (for init_host)."""
+        return self.client.call(ctxt, 'evacuated_from', version=RESIZE_VERSION, host=host)
+
+    def evacuation_cleaned(self, ctxt, host, migration_uuid):
+        """The source ``host`` removed the evacuated guest: the migration is 'completed'."""
+        return self.client.call(ctxt, 'evacuation_cleaned', version=RESIZE_VERSION,
+                                host=host, migration_uuid=migration_uuid)
+
+    def moves_to(self, ctxt, host):
+        """Resizes and cold migrations whose destination ``host`` had not finished them
+        ([{'migration', 'instance', 'image'}]), for its init_host."""
+        return self.client.call(ctxt, 'moves_to', version=RESIZE_VERSION, host=host)

@@ -5,8 +5,6 @@ host may not write; this module keeps that pointer true: it is cleared when the
 image is deleted through the conductor's image gateway (after an unshelve, or a
 failed shelve), and the image goes with the instance when it is deleted.
 """
-from scheduler import claims
-from scheduler import request_spec
 import logging
 
 from common import exception
@@ -17,6 +15,8 @@ from db import actions
 from db import images
 from db import instances
 from db import request_specs
+from scheduler import claims
+from scheduler import request_spec
 
 LOG = logging.getLogger(__name__)
 EVENT = 'conductor_unshelve_instance'

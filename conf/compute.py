@@ -59,6 +59,28 @@ LIVE_MIGRATION_OPTS = [
                       'migration.'),
 ]
 
+# In [DEFAULT], where Nova keeps them.
+MOVE_OPTS = [
+    cfg.BoolOpt('allow_resize_to_same_host', default=False,
+                help='Let a resize pick the host the server runs on (a cold migration '
+                     'never does).'),
+    cfg.IntOpt('resize_confirm_window', default=0, min=0,
+               help='Seconds after which a resize or cold migration waiting in '
+                    'VERIFY_RESIZE is confirmed automatically; 0 never.'),
+]
+
+TRANSFER_OPTS = [
+    cfg.HostAddressOpt('disk_transfer_listen', default='127.0.0.1',
+                       help='Address this compute serves the disks of its outgoing '
+                            'resizes and cold migrations on (HTTP, one secret per move).'),
+    cfg.PortOpt('disk_transfer_port', default=0,
+                help='Port for those transfers; 0 picks a free one when the first '
+                     'move starts.'),
+    cfg.HostAddressOpt('disk_transfer_address',
+                       help='Address other compute hosts reach this one\'s disk '
+                            'transfers at (default: disk_transfer_listen).'),
+]
+
 RPC_OPTS = [
     cfg.IntOpt('long_rpc_timeout', default=1800, min=1,
                help='Seconds to wait for the answer of RPC calls known to be slow '
@@ -68,10 +90,11 @@ RPC_OPTS = [
 
 
 def register(conf):
-    conf.register_opts(OPTS, group='compute')
+    conf.register_opts(OPTS + TRANSFER_OPTS, group='compute')
     conf.register_opts(LIBVIRT_OPTS + LIVE_MIGRATION_OPTS, group='libvirt')
-    conf.register_opts(RPC_OPTS)
+    conf.register_opts(RPC_OPTS + MOVE_OPTS)
 
 
 def list_opts():
-    return [(None, RPC_OPTS), ('compute', OPTS), ('libvirt', LIBVIRT_OPTS + LIVE_MIGRATION_OPTS)]
+    return [(None, RPC_OPTS + MOVE_OPTS), ('compute', OPTS + TRANSFER_OPTS),
+            ('libvirt', LIBVIRT_OPTS + LIVE_MIGRATION_OPTS)]

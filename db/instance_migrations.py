@@ -13,11 +13,15 @@ from db import models
 from db import rows
 
 T = models.Migration.__table__
-_UPDATABLE = {'status', 'dest_compute', 'dest_node', 'source_compute', 'source_node'}
+_UPDATABLE = {'status', 'dest_compute', 'dest_node', 'source_compute', 'source_node',
+              'new_flavor', 'shared_storage'}
 UNSET = object()
 # Statuses of a migration still under way (what /servers/{id}/migrations lists).
 IN_PROGRESS = ('queued', 'preparing', 'running')
 DONE = ('completed', 'failed', 'error', 'cancelled')
+# Statuses of a resize or cold migration not ended yet ('finished' waits in VERIFY_RESIZE).
+RESIZE_OPEN = ('pre-migrating', 'migrating', 'post-migrating', 'finished', 'confirming',
+               'reverting')
 
 
 def not_found(ident):

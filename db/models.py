@@ -206,7 +206,7 @@ class Allocation(Base):
 
 
 class Migration(Timestamps, Base):
-    """One move of an instance between hosts (only live migrations so far)."""
+    """One move of an instance between hosts: live-migration, resize or migration."""
     __tablename__ = 'migrations'
 
     id: orm.Mapped[int] = orm.mapped_column(primary_key=True, autoincrement=True)
@@ -221,6 +221,11 @@ class Migration(Timestamps, Base):
     status: orm.Mapped[str] = orm.mapped_column(sa.String(32))
     project_id: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
     user_id: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
+    # The flavor snapshots a resize or cold migration moves between (None for the others).
+    old_flavor: orm.Mapped[dict | None] = orm.mapped_column(sa.JSON)
+    new_flavor: orm.Mapped[dict | None] = orm.mapped_column(sa.JSON)
+    # An evacuation that reused the disk on shared storage: the source keeps its files.
+    shared_storage: orm.Mapped[bool | None] = orm.mapped_column(sa.Boolean)
 
 
 class RequestSpec(Base):

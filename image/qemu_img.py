@@ -61,3 +61,14 @@ def convert(src, dst, out_format='qcow2', src_format=None, force_share=False):
     if force_share:
         args.append('-U')
     _run(args + [src, dst])
+
+
+def rebase_unsafe(path, base, base_format):
+    """Point the qcow2 ``path`` at ``base`` without copying data: for a disk that moved
+    to a host whose cached copy of the same base image lies elsewhere."""
+    _run(['rebase', '-u', '-f', 'qcow2', '-F', base_format, '-b', base, path])
+
+
+def grow(path, size_bytes):
+    """Grow the qcow2 ``path`` to ``size_bytes`` (never shrinks: callers check)."""
+    _run(['resize', '-q', '-f', 'qcow2', path, int(size_bytes)])

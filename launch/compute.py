@@ -46,7 +46,8 @@ def build(conf, transport, host=None, driver=None):
                                   lambda: manager.check_build_timeouts(ctxt)),
                                  *power_sync.tasks(conf, manager, ctxt),
                                  *reclaim.tasks(conf, manager, ctxt),
-                                 *compute_shelve.tasks(conf, manager, ctxt)])
+                                 *compute_shelve.tasks(conf, manager, ctxt)],
+                          components=[manager.transfers])
     svc.manager = manager
     return svc
 

@@ -35,6 +35,8 @@ def build(conf, transport, db):
     return service.Service('conductor', rpc, on_start=beat, tasks=[
         (conf.report_interval, 'heartbeat', beat),
         (60, 'repair_stuck_builds', lambda: manager.repair_stuck_builds(ctxt)),
+        # Polled often enough for a window of a minute or more; a no-op while it is 0.
+        (30, 'confirm_old_resizes', lambda: manager.confirm_old_resizes(ctxt)),
         conductor_images.periodic_task(conf, manager, ctxt)])
 
 

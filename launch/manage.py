@@ -1,4 +1,4 @@
-"""stratus-manage: operator commands (db sync, image import, flavors, services)."""
+"""stratus-manage: operator commands (db sync, image import, flavors, services, migrations)."""
 import argparse
 import os
 import sys
@@ -46,6 +46,12 @@ def _parser():
     fc.add_argument('--private', action='store_true')
     sv = sub.add_parser('service', help='services').add_subparsers(dest='cmd', required=True)
     sv.add_parser('list', help='one line per service')
+    mg = sub.add_parser('migration', help='moves of servers between hosts').add_subparsers(
+        dest='cmd', required=True)
+    ml = mg.add_parser('list', help='the moves under way (every one with --all), one line '
+                                    'each: UUID TYPE STATUS SERVER SOURCE -> DEST')
+    ml.add_argument('--host', help='only moves from or to this host')
+    ml.add_argument('--all', action='store_true', help='ended moves too')
     return p
 
 
@@ -132,10 +138,21 @@ def _service_list(conf, db, args):
     return 0
 
 
+def _migration_list(conf, db, args):
+    from db import instance_migrations
+    status = None if args.all else sorted(set(instance_migrations.IN_PROGRESS) |
+                                          set(instance_migrations.RESIZE_OPEN))
+    for m in instance_migrations.list_(db, status=status, host=args.host):
+        print(f'{m["uuid"]} {m["migration_type"]} {m["status"]} {m["instance_uuid"]} '
+              f'{m["source_compute"]} -> {m["dest_compute"] or "?"}')
+    return 0
+
+
 _COMMANDS = {('db', 'sync'): _db_sync, ('db', 'version'): _db_version,
              ('image', 'import'): _image_import, ('image', 'list'): _image_list,
              ('image', 'build-tiny'): _image_build_tiny,
-             ('flavor', 'create'): _flavor_create, ('service', 'list'): _service_list}
+             ('flavor', 'create'): _flavor_create, ('service', 'list'): _service_list,
+             ('migration', 'list'): _migration_list}
 
 
 if __name__ == '__main__':

@@ -13,7 +13,7 @@ from db import actions
 PREFIX = '/compute/v2.1/servers/{server_id}/action'
 # One module per family of actions under api/handlers/actions/.
 _FAMILIES = ('lock', 'power', 'deferred', 'images', 'rescue', 'guest', 'shelve', 'console',
-             'migrate')
+             'migrate', 'resize', 'evacuate')
 
 
 def _specs():

@@ -1,6 +1,4 @@
 """/servers: create, list, detail, show, delete."""
-from scheduler import claims
-from scheduler import request_spec
 import logging
 import urllib.parse
 import uuid as uuid_mod
@@ -20,10 +18,13 @@ from compute import states
 from db import actions
 from db import faults
 from db import images
+from db import instance_migrations
 from db import instances
 from db import server_groups
 from db import tags as tags_db
 from db import services
+from scheduler import claims
+from scheduler import request_spec
 
 LOG = logging.getLogger(__name__)
 PREFIX = '/compute/v2.1/servers'
@@ -282,8 +283,30 @@ def _try_soft_delete(deps, ctxt, instance):
 DELETE_ATTEMPTS = 5
 
 
+def _end_open_move(deps, ctxt, instance):
+    """A server deleted mid-resize: its migration ends and gives its claim back, and a
+    source that keeps the disk for a revert is told to drop it (as a confirm)."""
+    if instance['vm_state'] != states.RESIZED and instance['task_state'] not in (
+            *states.RESIZE_STEPS, states.RESIZE_CONFIRMING, states.RESIZE_REVERTING):
+        return
+    for migration in instance_migrations.list_(
+            deps.db, instance_uuid=instance['uuid'], migration_type=['resize', 'migration'],
+            status=list(instance_migrations.RESIZE_OPEN)):
+        ended = 'confirmed' if migration['status'] == 'finished' else 'error'
+        try:
+            instance_migrations.update(deps.db, migration['uuid'], {'status': ended},
+                                       expected_status=migration['status'])
+        except exception.UnexpectedTaskState:
+            continue
+        claims.release(deps.db, migration['uuid'])
+        if ended == 'confirmed' and _compute_up(deps, migration['source_compute']):
+            deps.compute_api.confirm_resize(ctxt, migration['source_compute'], instance,
+                                            migration)
+
+
 def _try_delete(deps, ctxt, instance):
     """Delete locally or hand the delete to the host; False if the instance moved on."""
+    _end_open_move(deps, ctxt, instance)
     if not instance['host'] or not _compute_up(deps, instance['host']):
         _local_delete(deps, ctxt, instance)
         return True

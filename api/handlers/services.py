@@ -47,10 +47,50 @@ def index(req, deps):
         for zone, s in availability_zones.zoned_services(deps, found)]})
 
 
+# Before 2.53 a service is named by host and binary and the path names the change.
+_HOST_BINARY = {'host': {'type': 'string', 'minLength': 1, 'maxLength': 255},
+                'binary': {'type': 'string', 'minLength': 1, 'maxLength': 255}}
+_LEGACY = {
+    'enable': ({}, lambda body: {'disabled': False, 'disabled_reason': None}),
+    'disable': ({}, lambda body: {'disabled': True, 'disabled_reason': None}),
+    'disable-log-reason': ({'disabled_reason': {'type': 'string', 'minLength': 1,
+                                                'maxLength': 255}},
+                           lambda body: {'disabled': True,
+                                         'disabled_reason': body['disabled_reason']}),
+    'force-down': ({'forced_down': schemas.BOOLEAN},
+                   lambda body: {'forced_down': schemas.to_bool(body['forced_down'])}),
+}
+
+
+def _legacy_update(req, deps, action):
+    """PUT /os-services/{enable,disable,disable-log-reason,force-down} (force-down 2.11+)."""
+    if action not in _LEGACY or (action == 'force-down' and req.api_version < (2, 11)):
+        raise exception.NotFound(f'Unknown action {action}.')
+    extra, values_of = _LEGACY[action]
+    body = schemas.validate({'type': 'object', 'properties': dict(_HOST_BINARY, **extra),
+                             'required': ['host', 'binary', *extra],
+                             'additionalProperties': False}, req.json_body_or_400())
+    found = services.list_(deps.db, host=body['host'],
+                           binary=service_views.stratus_binary(body['binary']))
+    if not found:
+        raise exception.NotFound(f'Service {body["binary"]} on host {body["host"]} could '
+                                 'not be found.')
+    values = values_of(body)
+    service = services.update(deps.db, found[0]['id'], values)
+    shown = {'host': body['host'], 'binary': body['binary']}
+    if action == 'force-down':
+        shown['forced_down'] = bool(service['forced_down'])
+    else:
+        shown['status'] = 'disabled' if service['disabled'] else 'enabled'
+        if action == 'disable-log-reason':
+            shown['disabled_reason'] = service['disabled_reason']
+    return wsgi.json_response({'service': shown})
+
+
 def update(req, deps, service_id):
     policy.authorize(req.context, 'os-services')
     if req.api_version < (2, 53):
-        raise exception.NotFound('Use PUT /os-services/{id} with microversion 2.53 or later.')
+        return _legacy_update(req, deps, service_id)
     _check_id(service_id)
     body = schemas.validate(UPDATE, req.json_body_or_400())
     values = {}

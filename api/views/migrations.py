@@ -31,9 +31,10 @@ def _common(migration, version, dest_ips):
 def migration(migration, version, dest_ips, base):
     """One entry of GET /os-migrations."""
     body = _common(migration, version, dest_ips)
-    # A live migration keeps its flavor; there is no resize to name flavors for.
-    body.update(instance_uuid=migration['instance_uuid'], old_instance_type_id=None,
-                new_instance_type_id=None)
+    # A live migration keeps its flavor and names none.
+    body.update(instance_uuid=migration['instance_uuid'],
+                old_instance_type_id=(migration.get('old_flavor') or {}).get('id'),
+                new_instance_type_id=(migration.get('new_flavor') or {}).get('id'))
     if version >= (2, 23):
         body['migration_type'] = migration['migration_type']
         if (migration['migration_type'] == 'live-migration'

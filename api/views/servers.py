@@ -16,12 +16,15 @@ _TASK_STATUS = {'rebooting': 'REBOOT', 'reboot_started': 'REBOOT',
                 'rebooting_hard': 'HARD_REBOOT', 'reboot_started_hard': 'HARD_REBOOT',
                 'deleting': None, 'rebuilding': 'REBUILD', 'migrating': 'MIGRATING',
                 'updating_password': 'PASSWORD',
-                'resize_prep': 'RESIZE', 'resize_migrating': 'RESIZE'}
+                'resize_prep': 'RESIZE', 'resize_migrating': 'RESIZE',
+                'resize_migrated': 'RESIZE', 'resize_finish': 'RESIZE'}
 
 
 def status(instance):
     """The API status of an instance from its vm_state and task_state."""
     task = instance.get('task_state')
+    if instance['vm_state'] == states.RESIZED and task == states.RESIZE_REVERTING:
+        return 'REVERT_RESIZE'
     shown = _TASK_STATUS.get(task)
     if shown and (instance['vm_state'] in (states.ACTIVE, states.STOPPED) or
                   (instance['vm_state'] == states.ERROR and task == states.REBUILDING)):

@@ -7,7 +7,48 @@ INSTANCE_KEYS = ('uuid', 'display_name', 'memory_mb', 'vcpus', 'root_gb',
                  'ephemeral_gb', 'flavor', 'image_ref')
 
 
-class ComputeDriver(abc.ABC):
+# -- resize and cold migration: the guest moves powered off, its disk as files ------------
+class MoveMixin:
+    """The contract of a driver that moves a stopped guest's disk between hosts; the
+    compute carries the files (compute.disk_transfer) from the source's directory to
+    the destination's inbox."""
+
+    def migration_inbox(self, instance):
+        """On the destination: an empty directory to receive the guest's files in."""
+        raise _unsupported('resize or migrate', self)
+
+    def migrate_disk_and_power_off(self, instance, timeout):
+        """On the source: stop the guest (cleanly within ``timeout`` s) and set its files
+        aside, kept for a revert; (directory, names of the files the move carries)."""
+        raise _unsupported('resize or migrate', self)
+
+    def finish_migration(self, instance, image, image_path, inbox, power_on):
+        """On the destination: make the guest of ``instance`` (its new flavor) from the
+        files in ``inbox`` and the image; start it when ``power_on``."""
+        raise _unsupported('resize or migrate', self)
+
+    def confirm_migration(self, instance):
+        """On the source after confirm: remove what was kept for a revert."""
+
+    def finish_revert_migration(self, instance, image, image_path, power_on):
+        """On the source after a revert or a failed move: the guest as it was before,
+        started when ``power_on``."""
+        raise _unsupported('revert a resize', self)
+
+    def cleanup_migration_destination(self, instance):
+        """On the destination after a revert or a failure: nothing of the guest left."""
+        self.destroy(instance)
+
+    def remove_evacuated(self, instance, keep_disks):
+        """Remove a guest that now runs elsewhere; with ``keep_disks`` (shared storage:
+        they are the other host's now) only the hypervisor's definition goes."""
+        if not keep_disks:
+            self.destroy(instance)
+            return
+        raise _unsupported('remove a guest but keep its disks', self)
+
+
+class ComputeDriver(MoveMixin, abc.ABC):
     """Abstract hypervisor driver.
 
     ``instance`` arguments are plain dicts with at least INSTANCE_KEYS

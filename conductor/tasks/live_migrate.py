@@ -4,8 +4,6 @@ The destination is claimed like a build's host, under the migration's uuid, so
 the instance holds resources on both nodes while it moves; the compute hosts
 turn that claim into the instance's own when the guest lands (or give it back).
 """
-from scheduler import claims
-from scheduler import request_spec
 import logging
 
 from common import exception
@@ -16,6 +14,8 @@ from db import compute_nodes
 from db import images
 from db import instance_migrations
 from db import instances
+from scheduler import claims
+from scheduler import request_spec
 
 LOG = logging.getLogger(__name__)
 EVENT = 'conductor_live_migrate_instance'

@@ -107,3 +107,33 @@ def test_zones_usage_hypervisors(admin, demo, image_id):
                            (f'{H}/detail?with_servers=true', 'list_hypervisors_detail'),
                            (f'{H}/{uuid}?with_servers=true', 'get_hypervisor')):
             _get(admin, path, '2.53', 'v2_53.hypervisors', name)
+
+
+def _legacy(client, action, version, **body):
+    return client.request('PUT', f'/compute/v2.1/os-services/{action}', headers=_mv(version),
+                          json=dict({'host': 'compute-2', 'binary': 'nova-compute'}, **body))
+
+
+def test_legacy_service_updates_before_2_53(admin):
+    """enable / disable / disable-log-reason (2.1) and force-down (2.11) by host and binary,
+    each as tempest's schema says; the service list shows the change."""
+    try:
+        for action, mod, name, body in (
+                ('disable', 'v2_1', 'enable_disable_service', {}),
+                ('enable', 'v2_1', 'enable_disable_service', {}),
+                ('disable-log-reason', 'v2_1', 'disable_log_reason',
+                 {'disabled_reason': 'maintenance'}),
+                ('force-down', 'v2_11', 'update_forced_down', {'forced_down': True})):
+            resp = _legacy(admin, action, '2.11', **body)
+            assert resp.status_code == 200, (action, resp.text)
+            _check(resp, f'{mod}.services', name)
+        [shown] = admin.get('/compute/v2.1/os-services?host=compute-2&binary=nova-compute',
+                            headers=_mv('2.11')).json()['services']
+        assert (shown['status'], shown['disabled_reason'], shown['forced_down'],
+                shown['state']) == ('disabled', 'maintenance', True, 'down')
+    finally:
+        _legacy(admin, 'force-down', '2.11', forced_down=False)
+        _legacy(admin, 'enable', '2.11')
+    assert _legacy(admin, 'force-down', '2.10', forced_down=True).status_code == 404
+    assert _legacy(admin, 'disable', '2.1', host='nowhere').status_code == 404
+    assert _legacy(admin, 'disable', '2.1', bogus=1).status_code == 400

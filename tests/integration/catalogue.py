@@ -40,6 +40,15 @@ STEPS = [
     Step('resume', {'resume': None}, ('server', 'resume', '{server}'), 'ACTIVE'),
     Step('rescue', {'rescue': None}, ('server', 'rescue', '{server}'), 'RESCUE'),
     Step('unrescue', {'unrescue': None}, ('server', 'unrescue', '{server}'), 'ACTIVE'),
+    # The deployment has two compute hosts: each move crosses to the other one.
+    Step('resize', {'resize': {'flavorRef': '1'}},
+         ('server', 'resize', '--flavor', 'm1.tiny', '{server}'), 'VERIFY_RESIZE'),
+    Step('confirmResize', {'confirmResize': None},
+         ('server', 'resize', 'confirm', '{server}'), 'ACTIVE'),
+    Step('migrate', {'migrate': None}, ('server', 'migrate', '{server}'), 'VERIFY_RESIZE',
+         admin=True),
+    Step('revertResize', {'revertResize': None}, ('server', 'resize', 'revert', '{server}'),
+         'ACTIVE'),
     Step('rebuild', {'rebuild': {'imageRef': '{image}'}},
          ('server', 'rebuild', '--image', '{image}', '{server}'), 'ACTIVE'),
     Step('createImage', {'createImage': {'name': 'snap-{server}'}},
@@ -73,7 +82,8 @@ STEPS = [
 ]
 # What `server event list` must show afterwards (Nova's action names, newest last).
 RECORDED = ['create', 'lock', 'unlock', 'reboot', 'reboot', 'stop', 'start', 'pause',
-            'unpause', 'suspend', 'resume', 'rescue', 'unrescue', 'rebuild', 'createImage',
+            'unpause', 'suspend', 'resume', 'rescue', 'unrescue', 'resize', 'confirmResize',
+            'migrate', 'revertResize', 'rebuild', 'createImage',
             'createBackup', 'changePassword', 'resetState', 'resetState', 'shelve',
             'shelveOffload', 'unshelve', 'delete', 'restore', 'delete', 'delete']
 

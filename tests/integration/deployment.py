@@ -77,12 +77,15 @@ class Deployment:
         return path
 
     def seed(self, tmp_path):
-        """A flavor m1.nano (id 42) and a small public image, as devstack makes them."""
+        """Flavors m1.nano (id 42) and m1.tiny (id 1) and a small public image, as devstack
+        makes them."""
         from image import qemu_img
         base = os.path.join(str(tmp_path), 'tiny.qcow2')
         qemu_img.create_blank(base, 16 * 2 ** 20)
         self.manage('db', 'sync')
         self.manage('flavor', 'create', 'm1.nano', '--id', '42', '--ram', '128', '--vcpus',
+                    '1', '--disk', '1')
+        self.manage('flavor', 'create', 'm1.tiny', '--id', '1', '--ram', '512', '--vcpus',
                     '1', '--disk', '1')
         self.image_id = self.manage('image', 'import', base, '--name', 'stratus-tiny',
                                     '--public').split()[0]

@@ -77,10 +77,10 @@ def test_db_sync_and_queries(database_url, tmp_path):
     conf.write_text(f'[database]\nconnection = {database_url}\n')
     out = subprocess.run([sys.executable, '-m', 'launch.manage', '--config-file', str(conf),
                           'db', 'sync'], cwd=REPO, capture_output=True, text=True, check=True)
-    assert 'revision 0006' in out.stdout
+    assert 'revision 0007' in out.stdout
     db = engine.Database(database_url)
     try:
-        assert migration.current(db) == '0006'
+        assert migration.current(db) == '0007'
         _exercise(db)
     finally:
         db.dispose()

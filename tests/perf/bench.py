@@ -471,6 +471,9 @@ class DistributedCloud:
         self.dep.manage('db', 'sync')
         self.dep.manage('flavor', 'create', 'm1.nano', '--id', FLAVOR, '--ram', '128',
                         '--vcpus', '1', '--disk', '1')
+        # The resize steps of the action catalogue move to it.
+        self.dep.manage('flavor', 'create', 'm1.tiny', '--id', '1', '--ram', '512',
+                        '--vcpus', '1', '--disk', '1')
         self.image_id = self.dep.manage('image', 'import', base, '--name', 'stratus-tiny',
                                         '--public').split()[0]
         self.dep.start()

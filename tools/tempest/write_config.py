@@ -157,9 +157,9 @@ build_timeout = 120
 [compute-feature-enabled]
 # Hostnames are not sanitised into FQDNs (the server view shows the name-derived one).
 hostname_fqdn_sanitization = false
-# No resize, cold migration or evacuate yet (the moves issue builds them).
-resize = false
-cold_migration = false
+# Resize and cold migration move the disk host to host (no shared storage).
+resize = true
+cold_migration = true
 shelve_migrate = false
 # {virt_note}
 vnc_console = {vnc}

@@ -20,6 +20,7 @@ from compute.virt.libvirt import imagecache
 from compute.virt.libvirt import migration
 from compute.virt.libvirt import power
 from compute.virt.libvirt import rescue
+from compute.virt.libvirt import resize
 from compute.virt.libvirt import snapshot
 
 LOG = logging.getLogger(__name__)
@@ -47,17 +48,19 @@ def _code(exc):
 
 class LibvirtDriver(power.PowerMixin, snapshot.SnapshotMixin, rescue.RescueMixin,
                     guest.GuestMixin, console.ConsoleMixin, migration.MigrationMixin,
-                    diagnostics.DiagnosticsMixin, driver.ComputeDriver):
+                    diagnostics.DiagnosticsMixin, resize.ResizeMixin, driver.ComputeDriver):
     """Compute driver over one libvirt connection (a per-host test:/// node by default)."""
 
     capabilities = {'live_migration': False}
 
-    def __init__(self, conf, host, image_store=None):
+    def __init__(self, conf, host, image_store=None, instances_path=None):
         self.conf = conf
         self.host_name = host
         self.image_store = image_store
+        # instances_path: one host's own directory where several hosts share a conf (tests).
         self.instances_path = os.path.abspath(
-            conf.compute.instances_path or os.path.join(conf.state_path, 'instances'))
+            instances_path or conf.compute.instances_path or
+            os.path.join(conf.state_path, 'instances'))
         self.image_cache = imagecache.ImageCache(os.path.join(self.instances_path, '_base'))
         self._host = self._make_host(conf, host)
         # libvirt's test driver refuses migrations ("direct migration is not supported").

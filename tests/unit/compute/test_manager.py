@@ -50,6 +50,16 @@ class RecordingConductor:
     def instances_on_host(self, ctxt, host):
         return self.on_host
 
+    def evacuated_from(self, ctxt, host):
+        return []
+
+    def moves_to(self, ctxt, host):
+        return []
+
+    def resize_in_progress(self, ctxt, host, uuid):
+        self.calls.append(('resize_in_progress', uuid))
+        return None
+
     def named(self, name):
         return [c for c in self.calls if c[0] == name]
 
