@@ -37,3 +37,13 @@ class ConsoleEndpoint:
             return int(port) == current
         except (TypeError, ValueError):
             return False
+
+
+def forget_tokens(consoleauth_api, ctxt, uuid):
+    """The guest's console moved or went: no old token may reach this host's port."""
+    if consoleauth_api is None:
+        return
+    try:
+        consoleauth_api.delete_tokens_for_instance(ctxt, uuid)
+    except Exception:  # noqa: BLE001 - the tokens still die with their TTL
+        LOG.warning('could not drop the console tokens of %s', uuid, exc_info=True)

@@ -10,6 +10,7 @@ import logging
 from common import exception
 from common import timeutils
 from compute import action
+from compute import console
 
 LOG = logging.getLogger(__name__)
 EVENT = 'compute_rebuild_instance'
@@ -41,7 +42,7 @@ class EvacuateEndpoint:
             if self._report(ctxt, migration, 'done', event, None, instance, found) is None:
                 self.driver.remove_evacuated(instance, keep_disks=found)
                 return
-        self._forget_tokens(ctxt, uuid)
+        console.forget_tokens(self.consoleauth_api, ctxt, uuid)
         LOG.info('instance %s evacuated from %s to %s (%s)', uuid,
                  migration['source_compute'], self.host,
                  'its disk on shared storage' if found else 'rebuilt from its image')
@@ -74,13 +75,6 @@ class EvacuateEndpoint:
                      exception.summary(exc))
             return None
 
-    def _forget_tokens(self, ctxt, uuid):
-        if self.consoleauth_api is None:
-            return
-        try:
-            self.consoleauth_api.delete_tokens_for_instance(ctxt, uuid)
-        except Exception:  # noqa: BLE001 - the tokens still die with their TTL
-            LOG.warning('could not drop the console tokens of %s', uuid, exc_info=True)
 
     # -- the source, at start-up --------------------------------------------------------
     def remove_evacuated(self, ctxt):

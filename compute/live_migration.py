@@ -10,6 +10,7 @@ import logging
 from common import exception
 from common import timeutils
 from compute import action
+from compute import console
 from compute import repair
 from compute import states
 
@@ -107,7 +108,7 @@ class LiveMigrationEndpoint:
         except Exception:  # noqa: BLE001 - leftovers here do not undo the migration
             LOG.exception('could not clean up %s on %s after its live migration', uuid,
                           self.host)
-        self._forget_tokens(ctxt, uuid)
+        console.forget_tokens(self.consoleauth_api, ctxt, uuid)
         event = {'name': MIGRATE_EVENT, 'result': 'Success', 'start_time': started}
         updated = self._finished(ctxt, instance, migration, 'completed', event)
         self.notifier.instance(ctxt, 'live_migration_post', 'end', updated or instance)
@@ -123,14 +124,6 @@ class LiveMigrationEndpoint:
                      exception.summary(exc))
             return None
 
-    def _forget_tokens(self, ctxt, uuid):
-        """Its console is elsewhere now: no old token may reach this host's port."""
-        if self.consoleauth_api is None:
-            return
-        try:
-            self.consoleauth_api.delete_tokens_for_instance(ctxt, uuid)
-        except Exception:  # noqa: BLE001 - the tokens still die with their TTL
-            LOG.warning('could not drop the console tokens of %s', uuid, exc_info=True)
 
     # -- the destination -------------------------------------------------------------
     def pre_live_migration(self, ctxt, instance, migration, migrate_data, image):

@@ -13,6 +13,7 @@ import time
 from common import exception
 from common import timeutils
 from compute import action
+from compute import console
 from compute import disk_transfer
 from compute import repair
 from compute import states
@@ -90,7 +91,7 @@ class ResizeEndpoint:
             except action.MOVED_ON:
                 self._restore(ctxt, instance, migration, image, None, None, report=False)
                 return
-            self._forget_tokens(ctxt, uuid)
+            console.forget_tokens(self.consoleauth_api, ctxt, uuid)
             self.compute_api.finish_resize(ctxt, migration['dest_compute'], instance,
                                            migration, image, offer)
 
@@ -161,13 +162,6 @@ class ResizeEndpoint:
         if secret:
             self.transfers.withdraw(secret)
 
-    def _forget_tokens(self, ctxt, uuid):
-        if self.consoleauth_api is None:
-            return
-        try:
-            self.consoleauth_api.delete_tokens_for_instance(ctxt, uuid)
-        except Exception:  # noqa: BLE001 - the tokens still die with their TTL
-            LOG.warning('could not drop the console tokens of %s', uuid, exc_info=True)
 
     # -- the destination -------------------------------------------------------------
     def finish_resize(self, ctxt, instance, migration, image, offer):
@@ -216,7 +210,7 @@ class ResizeEndpoint:
         with self.runner.locks.hold(uuid):
             self.notifier.instance(ctxt, 'resize_revert', 'start', instance)
             self.driver.cleanup_migration_destination(instance)
-            self._forget_tokens(ctxt, uuid)
+            console.forget_tokens(self.consoleauth_api, ctxt, uuid)
         self.compute_api.finish_revert_resize(ctxt, migration['source_compute'], instance,
                                               migration, image)
 

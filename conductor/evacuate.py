@@ -11,6 +11,7 @@ from common import exception
 from common import timeutils
 from compute import states
 from compute.virt import power_state as power
+from conductor.tasks import moves
 from db import actions
 from db import compute_nodes
 from db import instance_migrations
@@ -62,22 +63,11 @@ class EvacuateEndpoint:
                                                       return_alternates=False)[0][0]
 
     def _no_host(self, ctxt, instance, migration_uuid, started, exc):
-        message = f'No valid host was found to evacuate {instance["uuid"]} to: ' \
-                  f'{exception.summary(exc)}'
-        claims.release(self.db, migration_uuid)
-        instance_migrations.update(self.db, migration_uuid, {'status': 'error'})
-        try:
-            instances.update(self.db, instance['uuid'], {'task_state': None},
-                             expected_task_state=states.REBUILDING,
-                             fault={'code': getattr(exc, 'code', 500) or 500,
-                                    'message': message})
-        except (exception.InstanceNotFound, exception.UnexpectedTaskState):
-            pass
-        actions.event_finish(self.db, instance['uuid'], ctxt.request_id, EVENT, 'Error',
-                             message, start_time=started)
-        LOG.warning('%s', message)
+        migration = instance_migrations.get(self.db, migration_uuid)
+        moves.end_unmoved(self.db, ctxt, migration, states.REBUILDING, EVENT, started, exc,
+                          f'No valid host was found to evacuate {instance["uuid"]} to: '
+                          f'{exception.summary(exc)}', 'accepted')
 
-    # -- compute -> conductor -------------------------------------------------------
     def evacuation_reached(self, ctxt, host, migration_uuid, status, event=None, fault=None,
                            power_state=None, shared=None):
         """The destination ``host`` rebuilt the server ('done') or could not ('failed')."""

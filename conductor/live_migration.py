@@ -8,10 +8,9 @@ held under the migration's uuid becomes the instance's), the source ends it.
 import logging
 
 from common import exception
-from common import timeutils
 from compute import states
 from conductor.tasks import live_migrate
-from db import actions
+from conductor.tasks import moves
 from db import compute_nodes
 from db import instance_migrations
 from db import instances
@@ -128,12 +127,4 @@ class LiveMigrationEndpoint:
             return None
 
     def _event(self, ctxt, migration, host, event):
-        if not event:
-            return
-        # An event names the host it ran on: one of this migration's two.
-        ran_on = event.get('host') if event.get('host') in (
-            migration['source_compute'], migration['dest_compute']) else host
-        actions.event_finish(self.db, migration['instance_uuid'], ctxt.request_id,
-                             event['name'], event.get('result', 'Success'),
-                             event.get('traceback'), ran_on,
-                             timeutils.parse(event.get('start_time')))
+        moves.record_event(self.db, ctxt, migration, host, event)

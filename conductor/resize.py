@@ -12,7 +12,7 @@ from common import timeutils
 from compute import states
 from compute.virt import power_state as power
 from conductor.tasks import migrate
-from db import actions
+from conductor.tasks import moves
 from db import compute_nodes
 from db import instance_migrations
 from db import instances
@@ -166,14 +166,7 @@ class ResizeEndpoint:
             claims.release(self.db, migration_uuid)
 
     def _event(self, ctxt, migration, host, event):
-        if event:
-            # An event names the host it ran on when that is the other party's.
-            ran_on = event.get('host') if event.get('host') in (
-                migration['source_compute'], migration['dest_compute']) else host
-            actions.event_finish(self.db, migration['instance_uuid'], ctxt.request_id,
-                                 event['name'], event.get('result', 'Success'),
-                                 event.get('traceback'), ran_on,
-                                 timeutils.parse(event.get('start_time')))
+        moves.record_event(self.db, ctxt, migration, host, event)
 
     # -- periodic -----------------------------------------------------------------
     def confirm_old_resizes(self, ctxt, window):

@@ -53,6 +53,16 @@ def for_compute(image):
     return {k: image.get(k) for k in _FOR_COMPUTE}
 
 
+def of_instance(db, instance):
+    """The instance's image as a compute host wants it, or None (none, or deleted)."""
+    if not instance.get('image_ref'):
+        return None
+    try:
+        return for_compute(get(db, instance['image_ref']))
+    except exception.NotFound:
+        return None
+
+
 def _match(column, value):
     """Equality, or IN for a list (``id=in:a,b`` style filters)."""
     if isinstance(value, (list, tuple, set)):

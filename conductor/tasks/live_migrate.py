@@ -9,6 +9,7 @@ import logging
 from common import exception
 from common import timeutils
 from compute import states
+from conductor.tasks import moves
 from db import actions
 from db import compute_nodes
 from db import images
@@ -122,31 +123,11 @@ class LiveMigrationTask:
 
     def _image(self, instance):
         """The image the destination rebuilds the base of the guest's disk from."""
-        try:
-            image = images.get(self.db, instance['image_ref']) if instance['image_ref'] \
-                else None
-        except exception.ImageNotFound:
-            return None
-        return images.for_compute(image) if image else None
+        return images.of_instance(self.db, instance)
 
     def _error(self, ctxt, instance, migration, started, exc):
         """The migration ends in 'error' before anything moved: the claim goes back,
         the instance stays where it is with task_state None and a fault."""
-        uuid = instance['uuid']
-        message = f'Live migration of {uuid} failed its checks: {exception.summary(exc)}'
-        claims.release(self.db, migration['uuid'])
-        try:
-            instance_migrations.update(self.db, migration['uuid'], {'status': 'error'},
-                                       expected_status=['queued', 'preparing'])
-        except exception.UnexpectedTaskState:
-            pass
-        try:
-            instances.update(self.db, uuid, {'task_state': None},
-                             expected_task_state=states.MIGRATING,
-                             fault={'code': getattr(exc, 'code', 500) or 500,
-                                    'message': message})
-        except (exception.InstanceNotFound, exception.UnexpectedTaskState):
-            pass
-        actions.event_finish(self.db, uuid, ctxt.request_id, EVENT, 'Error', message,
-                             start_time=started)
-        LOG.warning('%s', message)
+        moves.end_unmoved(self.db, ctxt, migration, states.MIGRATING, EVENT, started, exc,
+                          f'Live migration of {instance["uuid"]} failed its checks: '
+                          f'{exception.summary(exc)}', ['queued', 'preparing'])

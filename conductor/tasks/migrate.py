@@ -10,11 +10,11 @@ import logging
 from common import exception
 from common import timeutils
 from compute import states
+from conductor.tasks import moves
 from db import actions
 from db import images
 from db import instance_migrations
 from db import instances
-from scheduler import claims
 from scheduler import request_spec
 
 LOG = logging.getLogger(__name__)
@@ -71,30 +71,10 @@ class MigrateTask:
 
     def image(self, instance):
         """The image the destination finds the disk's base in (None when deleted)."""
-        try:
-            image = images.get(self.db, instance['image_ref']) if instance['image_ref'] \
-                else None
-        except exception.ImageNotFound:
-            return None
-        return images.for_compute(image) if image else None
+        return images.of_instance(self.db, instance)
 
     def _fail(self, ctxt, instance, migration, started, exc):
         """No destination: nothing moved; the server stays as it was, with a fault."""
-        uuid = instance['uuid']
-        message = f'No valid host was found for the move of {uuid}: {exception.summary(exc)}'
-        claims.release(self.db, migration['uuid'])
-        try:
-            instance_migrations.update(self.db, migration['uuid'], {'status': 'error'},
-                                       expected_status='pre-migrating')
-        except exception.UnexpectedTaskState:
-            pass
-        try:
-            instances.update(self.db, uuid, {'task_state': None},
-                             expected_task_state=states.RESIZE_PREP,
-                             fault={'code': getattr(exc, 'code', 500) or 500,
-                                    'message': message})
-        except (exception.InstanceNotFound, exception.UnexpectedTaskState):
-            pass
-        actions.event_finish(self.db, uuid, ctxt.request_id, EVENT, 'Error', message,
-                             start_time=started)
-        LOG.warning('%s', message)
+        moves.end_unmoved(self.db, ctxt, migration, states.RESIZE_PREP, EVENT, started, exc,
+                          f'No valid host was found for the move of {instance["uuid"]}: '
+                          f'{exception.summary(exc)}', 'pre-migrating')

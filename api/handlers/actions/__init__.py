@@ -66,12 +66,7 @@ def begin(deps, instance, row, values=None):
 def image_of(deps, instance):
     """The instance's image as the compute wants it, or None when it is gone (a hard
     reboot with intact disks does not need it)."""
-    if not instance.get('image_ref'):
-        return None
-    try:
-        return images_db.for_compute(images_db.get(deps.db, instance['image_ref']))
-    except exception.NotFound:
-        return None
+    return images_db.of_instance(deps.db, instance)
 
 
 def system_metadata(instance, **changes):
