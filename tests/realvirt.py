@@ -134,10 +134,12 @@ def deployment(root, transport_url, hosts, **kwargs):
 
 
 def seed(dep):
-    """Schema, flavor m1.nano (id 42, 128 MiB) and the tiny guest as image ``stratus-tiny``
-    (dep.image_id)."""
+    """Schema, flavors m1.nano (id 42, 128 MiB) and m1.micro (id 84, 192 MiB: a resize's
+    target) and the tiny guest as image ``stratus-tiny`` (dep.image_id)."""
     dep.manage('db', 'sync')
     dep.manage('flavor', 'create', 'm1.nano', '--id', '42', '--ram', '128', '--vcpus', '1',
+               '--disk', '1')
+    dep.manage('flavor', 'create', 'm1.micro', '--id', '84', '--ram', '192', '--vcpus', '1',
                '--disk', '1')
     out = dep.manage('image', 'build-tiny', '--cache-dir', os.path.join(CACHE, 'kernel'))
     dep.image_id = out.strip().splitlines()[-1].split()[0]

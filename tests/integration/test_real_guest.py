@@ -293,6 +293,42 @@ def test_live_migration_to_a_stopped_destination_fails_and_the_guest_stays(
     wait_console(admin, guest['id'], lambda t: alive(t) > before, 'output on the source')
 
 
+def _on(hosts, host, server_id):
+    return [d for d in realvirt.domains(hosts.uri(host_number(host))) if server_id in d]
+
+
+@pytest.mark.parametrize('move, ending', [({'resize': {'flavorRef': '84'}}, 'confirmResize'),
+                                          ({'migrate': None}, 'revertResize')])
+def test_resize_and_migrate_boot_the_same_disk_on_the_other_host(cloud, admin, hosts, guest,
+                                                                 move, ending):
+    """Resize-confirm, then migrate-revert: each time the guest boots afresh on the other
+    host and prints the marker it wrote to its disk before; whichever side the ending
+    gives up keeps no domain and no file."""
+    server_id = guest['id']
+    marker = f'{tiny.DISK_WORD} STRATUS-MARKER uuid={server_id}'
+    source = admin.server(server_id)['OS-EXT-SRV-ATTR:host']
+    admin.act(server_id, move)
+    moved = admin.wait_status(server_id, {'VERIFY_RESIZE', 'ERROR'}, timeout=BOOT)
+    assert moved['status'] == 'VERIFY_RESIZE', moved
+    dest = moved['OS-EXT-SRV-ATTR:host']
+    assert dest != source
+    wait_console(admin, server_id, lambda t: boots(t) >= 1 and marker in t,
+                 'a fresh boot on the destination that finds the disk marker')
+    admin.act(server_id, {ending: None}, expect=204 if ending == 'confirmResize' else 202)
+    server = admin.wait_status(server_id, {'ACTIVE', 'ERROR'}, timeout=BOOT)
+    assert server['status'] == 'ACTIVE', server
+    gone = source if ending == 'confirmResize' else dest
+    assert server['OS-EXT-SRV-ATTR:host'] == (dest if gone == source else source)
+    realvirt.wait_for(lambda: not _on(hosts, gone, server_id), 30,
+                      what=f'the domain to leave {gone}')
+    for leftover in (server_id, server_id + '_resize', server_id + '_inbox'):
+        assert not os.path.exists(os.path.join(cloud.root, 'instances', gone, leftover))
+    assert len(realvirt.qemu_pids(server_id)) == 1
+    before = alive(console(admin, server_id))
+    wait_console(admin, server_id, lambda t: marker in t and alive(t) > before,
+                 'the guest at work, with its disk, where it stays')
+
+
 def test_delete_leaves_no_process_domain_or_file(cloud, admin, hosts, guest):
     server = admin.server(guest['id'])
     assert admin.delete(f'{SERVERS}/{guest["id"]}').status_code == 204

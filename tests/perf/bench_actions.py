@@ -5,7 +5,9 @@
         [--rabbit-url rabbit://guest:guest@127.0.0.1:5672/] [--json out.json]
 
 Each of the ``--servers`` servers runs the whole catalogue of tests/integration/catalogue.py
-(lock ... forceDelete), ``--concurrency`` servers at a time. The latency of one action runs
+(lock ... forceDelete), ``--concurrency`` servers at a time. Then ``--servers`` new servers
+are booted, the host holding most of them is forced down, and each of those is evacuated
+(one at a time: 'evacuate'). The latency of one action runs
 from just before its request is sent to the first status poll (every ``--poll-interval`` ms)
 that shows the end state with no task in progress: an upper bound, late by up to one poll.
 docs/performance.md has this machine's figures.
@@ -78,13 +80,47 @@ def run_actions_bench(mode='all-in-one', servers=8, concurrency=2,
                     results.append(future.result())
                 except Exception as exc:  # noqa: BLE001 - reported, exit status non-zero
                     report['errors'].append(repr(exc))
+        evacuations = _evacuations(cloud, servers, poll_interval, timeout, report['errors'])
     finally:
         cloud.stop()
     names = ['boot'] + [step.name for step in catalogue.STEPS]
     report['actions'] = {name: dict(bench.latency_summary([r[name] for r in results]),
                                     n=len(results)) for name in names if results}
-    report['ok'] = not report['errors'] and len(results) == servers
+    if evacuations:
+        report['actions']['evacuate'] = dict(bench.latency_summary(evacuations),
+                                             n=len(evacuations))
+    report['ok'] = not report['errors'] and len(results) == servers and bool(evacuations)
     return report
+
+
+def _force_down(admin, host, down):
+    resp = admin.request('PUT', '/compute/v2.1/os-services/force-down',
+                         headers={'OpenStack-API-Version': 'compute 2.11'},
+                         json={'host': host, 'binary': 'nova-compute', 'forced_down': down})
+    assert resp.status_code == 200, resp.text
+
+
+def _evacuations(cloud, count, poll, timeout, errors):
+    """Seconds from each evacuate request to ACTIVE on the other host."""
+    admin = client_mod.Client(cloud.url, 'admin', 'adminpw', 'admin')
+    ids = [admin.boot(f'bench-evacuate-{n}', cloud.image_id) for n in range(count)]
+    hosts = {i: admin.server(i)['OS-EXT-SRV-ATTR:host'] for i in ids}
+    victim = max(set(hosts.values()), key=list(hosts.values()).count)
+    _force_down(admin, victim, True)
+    seconds = []
+    try:
+        for server_id in (i for i in ids if hosts[i] == victim):
+            started = time.monotonic()
+            resp = admin.action(server_id, {'evacuate': {}}, version='2.29')
+            if resp.status_code != 200:
+                errors.append(f'evacuate: {resp.status_code} {resp.text}')
+                continue
+            catalogue.wait_for(admin, server_id, 'ACTIVE', timeout=timeout, poll=poll)
+            seconds.append(time.monotonic() - started)
+    finally:
+        # The servers go with the cloud (soft delete is on in this bench).
+        _force_down(admin, victim, False)
+    return seconds
 
 
 def format_report(report):

@@ -9,7 +9,8 @@ def test_every_action_gets_a_latency():
                             concurrency=1, timeout=60.0, log=_quiet)
     assert 'exception' not in report, report.get('exception')
     assert report['ok'], report['errors']
-    assert list(report['actions']) == ['boot'] + [s.name for s in catalogue.STEPS]
+    assert list(report['actions']) == ['boot'] + [s.name for s in catalogue.STEPS] + [
+        'evacuate']
     for name, figures in report['actions'].items():
         assert figures['n'] == 1 and 0 < figures['p50'] <= figures['max'] < 60000, name
     assert 'forceDelete' in bench_actions.format_report(report)
