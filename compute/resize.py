@@ -225,6 +225,23 @@ class ResizeEndpoint:
                 f'the move to {self.host}', why)}
             self._let_go(ctxt, instance, migration, move['image'], fault)
 
+    def _resume_ending(self, ctxt, instance, migration):
+        """A confirm or revert whose message was lost (or whose host restarted) is sent
+        again rather than failed: both ends are idempotent. True when it was."""
+        task, status = instance['task_state'], migration['status']
+        if task == states.RESIZE_CONFIRMING and status == 'confirming':
+            LOG.info('sending the confirm of %s to %s again', instance['uuid'],
+                     migration['source_compute'])
+            self.compute_api.confirm_resize(ctxt, migration['source_compute'], instance,
+                                            migration)
+            return True
+        if task == states.RESIZE_REVERTING and status == 'reverting' and \
+                migration['dest_compute'] == self.host:
+            LOG.info('reverting %s again', instance['uuid'])
+            self.revert_resize(ctxt, instance, migration, migration.get('image'))
+            return True
+        return False
+
     def _repair(self, ctxt, instance, why):
         """A move nobody finishes (this worker restarted, or a message was lost): the
         conductor ends it in 'error'; the guest stays where it still is."""
@@ -239,14 +256,18 @@ class ResizeEndpoint:
             return self.runner.finish(ctxt, instance, instance['task_state'],
                                       {'task_state': None}, fault={'code': 500,
                                                                    'message': message})
+        if self._resume_ending(ctxt, instance, migration):
+            return None
         here = sized(instance, migration['old_flavor']
                      if migration['source_compute'] == self.host else migration['new_flavor'])
+        image = migration.get('image')
         if instance['task_state'] in states.RESIZE_STEPS[1:] and \
                 migration['source_compute'] == self.host:
             # The guest was set aside here and may not have left: take it back.
             self._withdraw(migration)
             try:
-                self.driver.finish_revert_migration(here, None, None, powered_on(instance))
+                self.driver.finish_revert_migration(here, image, self._image_path(image),
+                                                    powered_on(instance))
             except Exception:  # noqa: BLE001 - then it is nowhere: ERROR below
                 LOG.exception('could not restore %s after %s', instance['uuid'], why)
         self._report_end(ctxt, migration, 'error', None, here,

@@ -74,7 +74,9 @@ class ResizeEndpoint:
                                           status=list(instance_migrations.RESIZE_OPEN),
                                           migration_type=['resize', 'migration'], limit=1)
         if found and host in (found[0]['source_compute'], found[0]['dest_compute']):
-            return found[0]
+            # With the image, which a host that repairs the move defines the guest from.
+            instance = instances.get(self.db, instance_uuid)
+            return dict(found[0], image=self.task.image(instance))
         return None
 
     def moves_to(self, ctxt, host):

@@ -164,7 +164,7 @@ class ConductorAPI:
 
     def resize_in_progress(self, ctxt, host, instance_uuid):
         """The unfinished resize or cold migration of the instance that ``host`` takes
-        part in, or None."""
+        part in (with the instance's image under 'image'), or None."""
         return self.client.call(ctxt, 'resize_in_progress', version=RESIZE_VERSION,
                                 host=host, instance_uuid=instance_uuid)
 

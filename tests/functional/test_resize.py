@@ -267,3 +267,33 @@ def test_stratus_manage_lists_the_moves_under_way_per_host(mcloud, mdemo, server
     mdemo.wait_status(server, {'ACTIVE'})
     assert listed(source) == []
     assert 'confirmed' in listed(source, everything=True)[0]
+
+
+@pytest.mark.parametrize('ending', ['confirm', 'revert'])
+def test_a_lost_confirm_or_revert_is_sent_again_by_the_repair(mcloud, mdemo, madmin,
+                                                              server, ending):
+    """The API moved the server on, but its message never reached a host: the repair on
+    the server's host (a restart, or the stuck-task deadline) sends it again."""
+    from compute import states
+    from db import instance_migrations
+    from db import instances
+    from rpc import context as context_mod
+    source = host_of(mcloud, server)
+    mdemo.accepted(server, {'resize': {'flavorRef': '2'}})
+    mdemo.wait_status(server, {'VERIFY_RESIZE'})
+    dest = host_of(mcloud, server)
+    migration = last_migration(madmin, server)
+    task, status = (('resize_confirming', 'confirming') if ending == 'confirm'
+                    else ('resize_reverting', 'reverting'))
+    instances.update(mcloud.db, server, {'task_state': task}, expected_task_state=None,
+                     expected_vm_state=states.RESIZED)
+    instance_migrations.update(mcloud.db, migration['uuid'], {'status': status},
+                               expected_status='finished')
+    worker = mcloud.workers[dest].manager
+    worker.repairer.repair(context_mod.admin_context(), instances.get(mcloud.db, server))
+    shown = mdemo.wait_status(server, {'ACTIVE', 'ERROR'})
+    kept, gone = (dest, source) if ending == 'confirm' else (source, dest)
+    assert (shown['status'], host_of(mcloud, server)) == ('ACTIVE', kept)
+    assert last_migration(madmin, server)['status'] == status.replace('ing', 'ed')
+    assert leftovers(mcloud, gone, server) == (False, [])
+    assert claims_of(mcloud, server, migration['uuid'])['migration'] is None
